@@ -1,0 +1,268 @@
+#include "headless.hpp"
+
+#include <cerrno>
+#include <cinttypes>
+#include <cstring>
+#include <list>
+#include <string>
+#include <sys/timerfd.h>
+
+#include "log.hpp"
+#include "unique_fd.hpp"
+#include "wlr.hpp"
+
+namespace backend {
+namespace {
+
+constexpr int64_t ns_per_s = 1'000'000'000;
+
+int64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * ns_per_s + ts.tv_nsec;
+}
+
+timespec to_timespec(int64_t ns) {
+    return timespec{static_cast<time_t>(ns / ns_per_s), static_cast<long>(ns % ns_per_s)};
+}
+
+struct HeadlessBackend;
+
+struct HeadlessOutput {
+    wlr_output base; // first member: wlroots hands us &base
+    HeadlessBackend *backend = nullptr;
+    int64_t period_ns = ns_per_s / 60;
+    int64_t epoch_ns = 0;      // vblank 0 of the current mode
+    int64_t armed_vblank = -1; // vblank number the timer waits for, -1 when idle
+    UniqueFd timer;
+    wl_event_source *timer_source = nullptr;
+    // A buffer committed since the last vblank, to be presented at the next one.
+    bool present_pending = false;
+    uint32_t present_commit_seq = 0;
+
+    void set_mode(int width, int height, int refresh_mhz);
+    void arm_next_vblank();
+    void on_vblank();
+};
+
+struct HeadlessBackend {
+    wlr_backend base; // first member: wlroots hands us &base
+    wl_display *display = nullptr;
+    std::list<HeadlessOutput *> outputs;
+    bool started = false;
+    size_t last_output_number = 0;
+};
+
+HeadlessOutput *output_from(wlr_output *output);
+
+void HeadlessOutput::set_mode(int width, int height, int refresh_mhz) {
+    if (refresh_mhz <= 0) {
+        refresh_mhz = 60000;
+    }
+    period_ns = ns_per_s * 1000 / refresh_mhz;
+    // A new mode starts a new vblank sequence, aligned to now.
+    epoch_ns = now_ns();
+    wlr_output_update_custom_mode(&base, width, height, refresh_mhz);
+}
+
+void HeadlessOutput::arm_next_vblank() {
+    int64_t now = now_ns();
+    int64_t next = (now - epoch_ns) / period_ns + 1;
+    if (armed_vblank == next) {
+        return;
+    }
+    armed_vblank = next;
+    itimerspec spec{};
+    spec.it_value = to_timespec(epoch_ns + next * period_ns);
+    if (timerfd_settime(timer.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0) {
+        plog::error(plog::Scope::output, "%s: cannot arm frame clock: %s", base.name, strerror(errno));
+    }
+}
+
+void HeadlessOutput::on_vblank() {
+    uint64_t expirations = 0;
+    if (read(timer.get(), &expirations, sizeof(expirations)) != sizeof(expirations)) {
+        return;
+    }
+    int64_t vblank = armed_vblank;
+    armed_vblank = -1;
+    if (present_pending) {
+        present_pending = false;
+        timespec when = to_timespec(epoch_ns + vblank * period_ns);
+        wlr_output_event_present event{};
+        event.commit_seq = present_commit_seq;
+        event.presented = true;
+        event.when = &when;
+        event.seq = static_cast<unsigned>(vblank);
+        event.refresh = static_cast<int>(period_ns);
+        // The virtual display latches at its vblank: VSYNC is true. The
+        // timestamp is a computed deadline, not a hardware clock reading.
+        event.flags = WLR_OUTPUT_PRESENT_VSYNC;
+        wlr_output_send_present(&base, &event);
+    }
+    // The frame after this one may start rendering now.
+    wlr_output_send_frame(&base);
+}
+
+bool output_test(wlr_output *wlr_output) {
+    constexpr uint32_t supported = WLR_OUTPUT_STATE_BUFFER | WLR_OUTPUT_STATE_DAMAGE |
+                                   WLR_OUTPUT_STATE_MODE | WLR_OUTPUT_STATE_ENABLED |
+                                   WLR_OUTPUT_STATE_SCALE | WLR_OUTPUT_STATE_TRANSFORM |
+                                   WLR_OUTPUT_STATE_RENDER_FORMAT;
+    const wlr_output_state &pending = wlr_output->pending;
+    if (pending.committed & ~supported) {
+        plog::debug(plog::Scope::output, "%s: unsupported state 0x%" PRIx32, wlr_output->name,
+                    pending.committed & ~supported);
+        return false;
+    }
+    if ((pending.committed & WLR_OUTPUT_STATE_MODE) &&
+        pending.mode_type != WLR_OUTPUT_STATE_MODE_CUSTOM) {
+        return false;
+    }
+    // No planes: a client buffer cannot be "scanned out", it is composited.
+    if ((pending.committed & WLR_OUTPUT_STATE_BUFFER) && pending.buffer != nullptr &&
+        wlr_client_buffer_get(pending.buffer) != nullptr) {
+        return false;
+    }
+    return true;
+}
+
+bool output_commit(wlr_output *wlr_output) {
+    HeadlessOutput *output = output_from(wlr_output);
+    if (!output_test(wlr_output)) {
+        return false;
+    }
+    const wlr_output_state &pending = wlr_output->pending;
+    if (pending.committed & WLR_OUTPUT_STATE_MODE) {
+        output->set_mode(pending.custom_mode.width, pending.custom_mode.height,
+                         pending.custom_mode.refresh);
+    }
+    if (pending.committed & WLR_OUTPUT_STATE_ENABLED) {
+        wlr_output_update_enabled(wlr_output, pending.enabled);
+    }
+    if (pending.committed & WLR_OUTPUT_STATE_BUFFER) {
+        // wlr_output_commit increments commit_seq after we return.
+        output->present_pending = true;
+        output->present_commit_seq = wlr_output->commit_seq + 1;
+        output->arm_next_vblank();
+    }
+    return true;
+}
+
+void output_destroy(wlr_output *wlr_output) {
+    HeadlessOutput *output = output_from(wlr_output);
+    if (output->present_pending) {
+        wlr_output_event_present event{};
+        event.commit_seq = output->present_commit_seq;
+        event.presented = false;
+        wlr_output_send_present(wlr_output, &event);
+    }
+    wl_event_source_remove(output->timer_source);
+    output->backend->outputs.remove(output);
+    delete output;
+}
+
+const wlr_output_impl output_impl = {
+    .destroy = output_destroy,
+    .test = output_test,
+    .commit = output_commit,
+};
+
+HeadlessOutput *output_from(wlr_output *output) {
+    return reinterpret_cast<HeadlessOutput *>(output);
+}
+
+HeadlessBackend *backend_from(wlr_backend *backend) {
+    return reinterpret_cast<HeadlessBackend *>(backend);
+}
+
+void announce(HeadlessBackend *backend, HeadlessOutput *output) {
+    output->epoch_ns = now_ns();
+    wlr_output_update_enabled(&output->base, true);
+    wl_signal_emit(&backend->base.events.new_output, &output->base);
+}
+
+bool backend_start(wlr_backend *wlr_backend) {
+    HeadlessBackend *backend = backend_from(wlr_backend);
+    backend->started = true;
+    // Copy: a new_output handler may destroy an output.
+    auto outputs = backend->outputs;
+    for (HeadlessOutput *output : outputs) {
+        announce(backend, output);
+    }
+    return true;
+}
+
+void backend_destroy(wlr_backend *wlr_backend) {
+    HeadlessBackend *backend = backend_from(wlr_backend);
+    while (!backend->outputs.empty()) {
+        wlr_output_destroy(&backend->outputs.front()->base);
+    }
+    wlr_backend_finish(wlr_backend);
+    delete backend;
+}
+
+clockid_t backend_presentation_clock(wlr_backend *) { return CLOCK_MONOTONIC; }
+
+int backend_drm_fd(wlr_backend *) { return -1; }
+
+uint32_t backend_buffer_caps(wlr_backend *) {
+    return WLR_BUFFER_CAP_DATA_PTR | WLR_BUFFER_CAP_DMABUF | WLR_BUFFER_CAP_SHM;
+}
+
+const wlr_backend_impl backend_impl = {
+    .start = backend_start,
+    .destroy = backend_destroy,
+    .get_presentation_clock = backend_presentation_clock,
+    .get_drm_fd = backend_drm_fd,
+    .get_buffer_caps = backend_buffer_caps,
+};
+
+int handle_timer(int, uint32_t, void *data) {
+    static_cast<HeadlessOutput *>(data)->on_vblank();
+    return 0;
+}
+
+} // namespace
+
+wlr_backend *headless_create(wl_display *display) {
+    auto *backend = new HeadlessBackend;
+    wlr_backend_init(&backend->base, &backend_impl);
+    backend->display = display;
+    return &backend->base;
+}
+
+bool is_headless(wlr_backend *backend) { return backend->impl == &backend_impl; }
+
+wlr_output *headless_add_output(wlr_backend *wlr_backend, const OutputMode &mode) {
+    HeadlessBackend *backend = backend_from(wlr_backend);
+    auto *output = new HeadlessOutput;
+    output->backend = backend;
+    output->timer.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (!output->timer) {
+        plog::error(plog::Scope::output, "timerfd_create: %s", strerror(errno));
+        delete output;
+        return nullptr;
+    }
+    wlr_output_init(&output->base, wlr_backend, &output_impl, backend->display);
+    output->set_mode(mode.width, mode.height, mode.refresh_mhz);
+    strncpy(output->base.make, "planar", sizeof(output->base.make) - 1);
+    strncpy(output->base.model, "headless", sizeof(output->base.model) - 1);
+    std::string name = "HEADLESS-" + std::to_string(++backend->last_output_number);
+    wlr_output_set_name(&output->base, name.c_str());
+    std::string description = "planar headless output " + std::to_string(backend->last_output_number);
+    wlr_output_set_description(&output->base, description.c_str());
+
+    wl_event_loop *loop = wl_display_get_event_loop(backend->display);
+    output->timer_source =
+        wl_event_loop_add_fd(loop, output->timer.get(), WL_EVENT_READABLE, handle_timer, output);
+    backend->outputs.push_back(output);
+    if (backend->started) {
+        announce(backend, output);
+    }
+    return &output->base;
+}
+
+int64_t headless_refresh_ns(wlr_output *output) { return output_from(output)->period_ns; }
+
+} // namespace backend

@@ -1,0 +1,61 @@
+// The only place planar includes <wlr/...>. wlroots 0.15 headers are C without
+// extern "C" guards, use `float m[static 9]` parameters and fields named
+// `class`, `namespace` and `delete`; see STYLE.md for why the order matters.
+#pragma once
+
+// System headers the wlroots headers pull in, included before the renames:
+// <cmath> breaks under `#define static`, <pthread.h> under `#define class`.
+#include <cmath>
+#include <ctime>
+#include <pthread.h>
+#include <pixman.h>
+#include <wayland-server-core.h>
+#include <xkbcommon/xkbcommon.h>
+#include <libinput.h>
+#include <xf86drmMode.h>
+
+#include "xdg-shell-protocol.h"
+
+extern "C" {
+#ifndef WLR_USE_UNSTABLE
+#define WLR_USE_UNSTABLE
+#endif
+#define static
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/backend/interface.h>
+#include <wlr/backend/multi.h>
+#include <wlr/backend/session.h>
+#include <wlr/backend/drm.h>
+#include <wlr/backend/wayland.h>
+#include <wlr/backend/x11.h>
+#include <wlr/backend/libinput.h>
+#include <wlr/interfaces/wlr_output.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/render/pixman.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_cursor.h>
+#include <wlr/types/wlr_data_device.h>
+#include <wlr/types/wlr_input_device.h>
+#include <wlr/types/wlr_keyboard.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_output_management_v1.h>
+#include <wlr/types/wlr_pointer.h>
+#include <wlr/types/wlr_presentation_time.h>
+#include <wlr/types/wlr_primary_selection.h>
+#include <wlr/types/wlr_primary_selection_v1.h>
+#include <wlr/types/wlr_scene.h>
+#include <wlr/types/wlr_screencopy_v1.h>
+#include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_viewporter.h>
+#include <wlr/types/wlr_xcursor_manager.h>
+#include <wlr/types/wlr_xdg_decoration_v1.h>
+#include <wlr/types/wlr_xdg_output_v1.h>
+#include <wlr/types/wlr_xdg_shell.h>
+#include <wlr/util/box.h>
+#include <wlr/util/log.h>
+#undef static
+}

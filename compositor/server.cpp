@@ -1,0 +1,356 @@
+#include "server.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "headless.hpp"
+#include "launcher.hpp"
+#include "log.hpp"
+#include "output.hpp"
+#include "output_manager.hpp"
+#include "seat.hpp"
+#include "view.hpp"
+
+namespace planar {
+namespace {
+
+// A linux VT session: stdin is /dev/ttyN (as when started from a login prompt).
+bool on_virtual_terminal() {
+    const char *tty = ttyname(STDIN_FILENO);
+    if (tty == nullptr) return false;
+    std::string name = tty;
+    return name.rfind("/dev/tty", 0) == 0 && name.size() > 8 && std::isdigit(name[8]);
+}
+
+BackendKind choose_backend() {
+    if (std::getenv("WAYLAND_DISPLAY") != nullptr || std::getenv("WAYLAND_SOCKET") != nullptr) {
+        return BackendKind::wayland;
+    }
+    if (std::getenv("DISPLAY") != nullptr) return BackendKind::x11;
+    if (on_virtual_terminal()) return BackendKind::drm;
+    return BackendKind::headless;
+}
+
+int handle_terminate_signal(int signal, void *data) {
+    plog::info(plog::Scope::core, "received signal %d, shutting down", signal);
+    static_cast<Server *>(data)->terminate(0);
+    return 0;
+}
+
+// Scoped environment variable for wlroots' autocreate helpers, so that the
+// variables do not leak into clients started later.
+class ScopedEnv {
+public:
+    ScopedEnv(const char *name, const std::string &value) : name_(name) {
+        const char *old = std::getenv(name);
+        had_ = old != nullptr;
+        if (had_) old_ = old;
+        setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (had_) {
+            setenv(name_, old_.c_str(), 1);
+        } else {
+            unsetenv(name_);
+        }
+    }
+
+private:
+    const char *name_;
+    std::string old_;
+    bool had_ = false;
+};
+
+} // namespace
+
+Server::Server(Options options, Config config)
+    : options_(std::move(options)), config_(std::move(config)) {
+    display_ = wl_display_create();
+}
+
+Server::~Server() {
+    if (launcher_) launcher_->shutdown();
+    // Clients first: their resources reference outputs, seat and renderer.
+    wl_display_destroy_clients(display_);
+    on_new_output_.disconnect();
+    on_new_input_.disconnect();
+    on_new_xdg_surface_.disconnect();
+    on_new_decoration_.disconnect();
+    on_layout_change_.disconnect();
+    if (backend_ != nullptr) wlr_backend_destroy(backend_); // destroys the outputs
+    output_manager_.reset();
+    seat_.reset();
+    if (sigint_ != nullptr) wl_event_source_remove(sigint_);
+    if (sigterm_ != nullptr) wl_event_source_remove(sigterm_);
+    launcher_.reset();
+    if (scene_ != nullptr) wlr_scene_node_destroy(&scene_->node);
+    if (allocator_ != nullptr) wlr_allocator_destroy(allocator_);
+    if (renderer_ != nullptr) wlr_renderer_destroy(renderer_);
+    if (layout_ != nullptr) wlr_output_layout_destroy(layout_);
+    wl_display_destroy(display_);
+}
+
+bool Server::create_backend() {
+    BackendKind kind = options_.backend == BackendKind::automatic ? choose_backend() : options_.backend;
+    plog::info(plog::Scope::core, "backend: %s%s", backend_name(kind),
+               options_.backend == BackendKind::automatic ? " (auto)" : "");
+    size_t outputs = options_.outputs.empty() ? 1 : options_.outputs.size();
+    switch (kind) {
+    case BackendKind::headless: {
+        backend_ = backend::headless_create(display_);
+        if (options_.outputs.empty()) {
+            backend::headless_add_output(backend_, backend::OutputMode{});
+        }
+        for (const auto &mode : options_.outputs) {
+            backend::headless_add_output(backend_, mode);
+        }
+        break;
+    }
+    case BackendKind::wayland: {
+        ScopedEnv backends("WLR_BACKENDS", "wayland");
+        ScopedEnv count("WLR_WL_OUTPUTS", std::to_string(outputs));
+        backend_ = wlr_backend_autocreate(display_);
+        break;
+    }
+    case BackendKind::x11: {
+        ScopedEnv backends("WLR_BACKENDS", "x11");
+        ScopedEnv count("WLR_X11_OUTPUTS", std::to_string(outputs));
+        backend_ = wlr_backend_autocreate(display_);
+        break;
+    }
+    case BackendKind::drm: {
+        ScopedEnv backends("WLR_BACKENDS", "drm,libinput");
+        backend_ = wlr_backend_autocreate(display_);
+        break;
+    }
+    case BackendKind::automatic:
+        break;
+    }
+    if (backend_ == nullptr) {
+        plog::error(plog::Scope::core, "cannot create the %s backend (see the messages above)",
+                    backend_name(kind));
+        return false;
+    }
+    return true;
+}
+
+bool Server::create_renderer() {
+    switch (options_.renderer) {
+    case RendererKind::pixman:
+        renderer_ = wlr_pixman_renderer_create();
+        break;
+    case RendererKind::gles2: {
+        // Asked for explicitly: a software EGL (llvmpipe) is acceptable.
+        ScopedEnv name("WLR_RENDERER", "gles2");
+        ScopedEnv software("WLR_RENDERER_ALLOW_SOFTWARE", "1");
+        renderer_ = wlr_renderer_autocreate(backend_);
+        break;
+    }
+    case RendererKind::automatic:
+        renderer_ = wlr_renderer_autocreate(backend_);
+        break;
+    }
+    if (renderer_ == nullptr) {
+        plog::error(plog::Scope::core, "cannot create the %s renderer%s",
+                    renderer_name(options_.renderer),
+                    options_.renderer == RendererKind::gles2
+                        ? ": gles2 needs a DRM device with EGL (try --renderer pixman)"
+                        : "");
+        return false;
+    }
+    plog::info(plog::Scope::core, "renderer: %s", wlr_renderer_is_pixman(renderer_) ? "pixman" : "gles2");
+    // wl_shm only: linux-dmabuf is planar's own, never wlroots' (which would
+    // refuse to exist without a render node).
+    wlr_renderer_init_wl_shm(renderer_, display_);
+
+    allocator_ = wlr_allocator_autocreate(backend_, renderer_);
+    if (allocator_ == nullptr) {
+        plog::error(plog::Scope::core, "cannot create a buffer allocator for this backend and renderer");
+        return false;
+    }
+    return true;
+}
+
+void Server::create_globals() {
+    wlr_compositor_create(display_, renderer_); // also wl_subcompositor
+    wlr_data_device_manager_create(display_);
+    wlr_primary_selection_v1_device_manager_create(display_);
+    wlr_viewporter_create(display_);
+    wlr_screencopy_manager_v1_create(display_);
+    wlr_xdg_output_manager_v1_create(display_, layout_);
+
+    presentation_ = wlr_presentation_create(display_, backend_);
+    wlr_scene_set_presentation(scene_, presentation_);
+
+    xdg_shell_ = wlr_xdg_shell_create(display_);
+    on_new_xdg_surface_.connect_as<wlr_xdg_surface>(
+        &xdg_shell_->events.new_surface, [this](wlr_xdg_surface *s) { handle_new_xdg_surface(s); });
+
+    decoration_manager_ = wlr_xdg_decoration_manager_v1_create(display_);
+    on_new_decoration_.connect_as<wlr_xdg_toplevel_decoration_v1>(
+        &decoration_manager_->events.new_toplevel_decoration,
+        [](wlr_xdg_toplevel_decoration_v1 *d) { new Decoration(d); });
+
+    output_manager_ = std::make_unique<OutputManager>(*this);
+}
+
+bool Server::init() {
+    if (!create_backend() || !create_renderer()) return false;
+
+    layout_ = wlr_output_layout_create();
+    on_layout_change_.connect(&layout_->events.change, [this](void *) { layout_changed(); });
+    scene_ = wlr_scene_create();
+    float color[4] = {((config_.background >> 16) & 0xff) / 255.0f, ((config_.background >> 8) & 0xff) / 255.0f,
+                      (config_.background & 0xff) / 255.0f, 1.0f};
+    background_ = wlr_scene_rect_create(&scene_->node, 0, 0, color);
+    view_layer_ = wlr_scene_tree_create(&scene_->node);
+    wlr_scene_attach_output_layout(scene_, layout_);
+
+    create_globals();
+    seat_ = std::make_unique<Seat>(*this);
+    launcher_ = std::make_unique<Launcher>(*this);
+
+    on_new_output_.connect_as<wlr_output>(&backend_->events.new_output,
+                                          [this](wlr_output *o) { handle_new_output(o); });
+    on_new_input_.connect_as<wlr_input_device>(&backend_->events.new_input,
+                                               [this](wlr_input_device *d) { seat_->add_input(d); });
+
+    sigint_ = wl_event_loop_add_signal(event_loop(), SIGINT, handle_terminate_signal, this);
+    sigterm_ = wl_event_loop_add_signal(event_loop(), SIGTERM, handle_terminate_signal, this);
+    return true;
+}
+
+bool Server::start() {
+    if (options_.socket.empty()) {
+        const char *name = wl_display_add_socket_auto(display_);
+        if (name == nullptr) {
+            plog::error(plog::Scope::core, "cannot open a Wayland socket (is XDG_RUNTIME_DIR set and writable?)");
+            return false;
+        }
+        socket_ = name;
+    } else {
+        if (wl_display_add_socket(display_, options_.socket.c_str()) != 0) {
+            plog::error(plog::Scope::core, "cannot open Wayland socket '%s' (in use, or XDG_RUNTIME_DIR unset?)",
+                        options_.socket.c_str());
+            return false;
+        }
+        socket_ = options_.socket;
+    }
+    if (!wlr_backend_start(backend_)) {
+        plog::error(plog::Scope::core, "cannot start the backend");
+        return false;
+    }
+    setenv("WAYLAND_DISPLAY", socket_.c_str(), 1);
+    plog::info(plog::Scope::core, "running on WAYLAND_DISPLAY=%s", socket_.c_str());
+    if (!options_.command.empty()) {
+        if (!launcher_->start_main_client(options_.command, options_.exit_with_client)) return false;
+    }
+    return true;
+}
+
+int Server::run() {
+    wl_display_run(display_);
+    return exit_status_;
+}
+
+void Server::terminate(int exit_status) {
+    exit_status_ = exit_status;
+    wl_display_terminate(display_);
+}
+
+void Server::handle_new_output(wlr_output *wlr_output) {
+    // Nested backends create one window per --output; give each its mode.
+    backend::OutputMode *mode = nullptr;
+    if (!backend::is_headless(backend_) && nested_outputs_seen_ < options_.outputs.size()) {
+        mode = &options_.outputs[nested_outputs_seen_];
+    }
+    nested_outputs_seen_++;
+    new Output(*this, wlr_output, mode);
+}
+
+void Server::output_added(Output *output) {
+    outputs_.push_back(output);
+    // Outputs are laid out left to right in the order they appear.
+    wlr_output_layout_add_auto(layout_, output->wlr());
+}
+
+void Server::output_removed(Output *output) {
+    outputs_.remove(output);
+    wlr_output_layout_remove(layout_, output->wlr());
+}
+
+void Server::layout_changed() {
+    wlr_box *box = wlr_output_layout_get_box(layout_, nullptr);
+    if (box != nullptr) {
+        wlr_scene_node_set_position(&background_->node, box->x, box->y);
+        wlr_scene_rect_set_size(background_, box->width, box->height);
+    }
+    for (View *view : views_) view->output_layout_changed();
+    if (output_manager_) output_manager_->update();
+}
+
+Output *Server::output_at(double lx, double ly) {
+    wlr_output *wlr_output = wlr_output_layout_output_at(layout_, lx, ly);
+    return wlr_output != nullptr ? static_cast<Output *>(wlr_output->data) : nullptr;
+}
+
+Output *Server::primary_output() { return outputs_.empty() ? nullptr : outputs_.front(); }
+
+void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
+    if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
+        // Popups live in their parent's scene tree; wlroots tracks their lifetime.
+        wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(xdg_surface->popup->parent);
+        if (parent == nullptr || parent->data == nullptr) return;
+        auto *parent_node = static_cast<wlr_scene_node *>(parent->data);
+        xdg_surface->data = wlr_scene_xdg_surface_create(parent_node, xdg_surface);
+        View::unconstrain_popup(*this, xdg_surface);
+        return;
+    }
+    if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
+        new View(*this, xdg_surface);
+    }
+}
+
+View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) {
+    wlr_scene_node *node = wlr_scene_node_at(&view_layer_->node, lx, ly, sx, sy);
+    if (node == nullptr || node->type != WLR_SCENE_NODE_SURFACE) return nullptr;
+    *surface = wlr_scene_surface_from_node(node)->surface;
+    for (wlr_scene_node *n = node; n != nullptr; n = n->parent) {
+        if (n->data != nullptr && n->parent == &view_layer_->node) {
+            return static_cast<View *>(n->data);
+        }
+    }
+    return nullptr;
+}
+
+View *Server::focused_view() {
+    return views_.empty() || !views_.front()->focused() ? nullptr : views_.front();
+}
+
+void Server::focus_view(View *view) {
+    if (view == nullptr) return;
+    View *previous = views_.empty() ? nullptr : views_.front();
+    if (previous != nullptr && previous != view) previous->set_activated(false);
+    views_.remove(view);
+    views_.push_front(view);
+    view->raise_and_activate();
+    seat_->focus_surface(view->surface());
+}
+
+void Server::view_unmapped(View *view) {
+    bool was_focused = !views_.empty() && views_.front() == view && view->focused();
+    views_.remove(view);
+    if (was_focused) {
+        seat_->focus_surface(nullptr);
+        for (View *next : views_) {
+            if (next->mapped()) {
+                focus_view(next);
+                break;
+            }
+        }
+    }
+    seat_->view_gone(view);
+}
+
+} // namespace planar

@@ -1,0 +1,108 @@
+// Server: owns the Wayland display, the backend, renderer and allocator, the
+// scene and the globals, and wires the subsystems (outputs, views, seat,
+// launcher) together. Subsystems get a Server& and ask it for what they need.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <string>
+
+#include "config.hpp"
+#include "listener.hpp"
+#include "options.hpp"
+#include "wlr.hpp"
+
+namespace planar {
+
+class Launcher;
+class Output;
+class OutputManager;
+class Seat;
+class View;
+
+class Server {
+public:
+    Server(Options options, Config config);
+    ~Server();
+    Server(const Server &) = delete;
+    Server &operator=(const Server &) = delete;
+
+    // Creates backend, renderer and globals; logs the reason and returns false on failure.
+    bool init();
+    // Opens the socket, starts the backend and the command after "--".
+    bool start();
+    // Runs the event loop until terminate(); returns the process exit status.
+    int run();
+    void terminate(int exit_status);
+
+    wl_display *display() const { return display_; }
+    wl_event_loop *event_loop() const { return wl_display_get_event_loop(display_); }
+    wlr_backend *backend() const { return backend_; }
+    wlr_renderer *renderer() const { return renderer_; }
+    wlr_allocator *allocator() const { return allocator_; }
+    wlr_scene *scene() const { return scene_; }
+    wlr_output_layout *layout() const { return layout_; }
+    // Window layer of the scene: views live here, above the background.
+    wlr_scene_node *view_layer() const { return &view_layer_->node; }
+    const Config &config() const { return config_; }
+    const Options &options() const { return options_; }
+    const std::string &socket_name() const { return socket_; }
+    Seat &seat() { return *seat_; }
+    Launcher &launcher() { return *launcher_; }
+
+    std::list<Output *> &outputs() { return outputs_; }
+    Output *output_at(double lx, double ly);
+    Output *primary_output();
+    void output_added(Output *output);
+    void output_removed(Output *output);
+
+    // Views, topmost first.
+    std::list<View *> &views() { return views_; }
+    View *view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy);
+    void focus_view(View *view);
+    View *focused_view();
+    void view_unmapped(View *view);
+
+private:
+    bool create_backend();
+    bool create_renderer();
+    void create_globals();
+    void handle_new_output(wlr_output *output);
+    void handle_new_xdg_surface(wlr_xdg_surface *surface);
+    void layout_changed();
+
+    Options options_;
+    Config config_;
+    std::string socket_;
+    int exit_status_ = 0;
+
+    wl_display *display_ = nullptr;
+    wlr_backend *backend_ = nullptr;
+    wlr_backend *nested_backend_ = nullptr; // wayland or x11 child of the multi backend
+    wlr_renderer *renderer_ = nullptr;
+    wlr_allocator *allocator_ = nullptr;
+    wlr_scene *scene_ = nullptr;
+    wlr_scene_rect *background_ = nullptr;
+    wlr_scene_tree *view_layer_ = nullptr;
+    wlr_output_layout *layout_ = nullptr;
+    wlr_xdg_shell *xdg_shell_ = nullptr;
+    wlr_presentation *presentation_ = nullptr;
+    wlr_xdg_decoration_manager_v1 *decoration_manager_ = nullptr;
+    wl_event_source *sigint_ = nullptr;
+    wl_event_source *sigterm_ = nullptr;
+
+    std::unique_ptr<Seat> seat_;
+    std::unique_ptr<Launcher> launcher_;
+    std::unique_ptr<OutputManager> output_manager_;
+    std::list<Output *> outputs_;
+    std::list<View *> views_;
+    size_t nested_outputs_seen_ = 0;
+
+    wl::Listener on_new_output_;
+    wl::Listener on_new_input_;
+    wl::Listener on_new_xdg_surface_;
+    wl::Listener on_new_decoration_;
+    wl::Listener on_layout_change_;
+};
+
+} // namespace planar

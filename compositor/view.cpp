@@ -1,0 +1,256 @@
+#include "view.hpp"
+
+#include <algorithm>
+
+#include "log.hpp"
+#include "output.hpp"
+#include "seat.hpp"
+#include "server.hpp"
+
+namespace planar {
+namespace {
+
+constexpr int border_width = 2;
+constexpr float border_focused[4] = {0.35f, 0.55f, 0.95f, 1.0f};
+constexpr float border_unfocused[4] = {0.25f, 0.25f, 0.3f, 1.0f};
+
+} // namespace
+
+View::View(Server &server, wlr_xdg_surface *xdg_surface) : server_(server), xdg_(xdg_surface) {
+    tree_ = wlr_scene_tree_create(server_.view_layer());
+    tree_->node.data = this;
+    for (auto &rect : border_) {
+        rect = wlr_scene_rect_create(&tree_->node, 0, 0, border_unfocused);
+        wlr_scene_node_set_enabled(&rect->node, false);
+    }
+    surface_node_ = wlr_scene_xdg_surface_create(&tree_->node, xdg_);
+    xdg_->data = surface_node_; // popups find their parent's scene node here
+    wlr_scene_node_set_enabled(&tree_->node, false);
+
+    wlr_xdg_toplevel *toplevel = xdg_->toplevel;
+    on_map_.connect(&xdg_->events.map, [this](void *) { handle_map(); });
+    on_unmap_.connect(&xdg_->events.unmap, [this](void *) { handle_unmap(); });
+    on_destroy_.connect(&xdg_->events.destroy, [this](void *) { delete this; });
+    on_commit_.connect(&xdg_->surface->events.commit, [this](void *) { handle_commit(); });
+    on_request_move_.connect(&toplevel->events.request_move,
+                             [this](void *) { server_.seat().begin_move(this); });
+    on_request_resize_.connect_as<wlr_xdg_toplevel_resize_event>(
+        &toplevel->events.request_resize,
+        [this](wlr_xdg_toplevel_resize_event *e) { server_.seat().begin_resize(this, e->edges); });
+    // Requests before the first map are applied at map time (handle_map).
+    on_request_fullscreen_.connect(&toplevel->events.request_fullscreen, [this](void *) {
+        if (xdg_->mapped) set_fullscreen(xdg_->toplevel->requested.fullscreen);
+    });
+    on_request_maximize_.connect(&toplevel->events.request_maximize, [this](void *) {
+        if (xdg_->mapped) set_maximized(xdg_->toplevel->requested.maximized);
+    });
+}
+
+View::~View() {
+    if (mapped_) server_.view_unmapped(this);
+    server_.seat().view_gone(this);
+    wlr_scene_node_destroy(&tree_->node);
+}
+
+View *View::from_xdg_surface(wlr_xdg_surface *xdg_surface) {
+    if (xdg_surface == nullptr || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL ||
+        xdg_surface->data == nullptr) {
+        return nullptr;
+    }
+    auto *node = static_cast<wlr_scene_node *>(xdg_surface->data);
+    return node->parent != nullptr ? static_cast<View *>(node->parent->data) : nullptr;
+}
+
+void View::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
+    // Keep the popup on the output that holds its toplevel.
+    wlr_xdg_surface *root = popup;
+    while (root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent != nullptr) {
+        wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
+        if (parent == nullptr) return;
+        root = parent;
+    }
+    View *view = from_xdg_surface(root);
+    if (view == nullptr) return;
+    wlr_box geometry = view->geometry();
+    Output *output = server.output_at(geometry.x + geometry.width / 2.0, geometry.y + geometry.height / 2.0);
+    if (output == nullptr) output = server.primary_output();
+    if (output == nullptr) return;
+    wlr_box box = output->box();
+    box.x -= geometry.x;
+    box.y -= geometry.y;
+    wlr_xdg_popup_unconstrain_from_box(popup->popup, &box);
+}
+
+wlr_box View::geometry() const {
+    wlr_box geo{};
+    wlr_xdg_surface_get_geometry(xdg_, &geo);
+    return wlr_box{x_, y_, geo.width, geo.height};
+}
+
+void View::move_to(int x, int y) {
+    x_ = x;
+    y_ = y;
+    wlr_scene_node_set_position(&tree_->node, x_, y_);
+}
+
+void View::resize_to(int x, int y, int width, int height) {
+    move_to(x, y);
+    wlr_xdg_toplevel_set_size(xdg_, std::max(width, 1), std::max(height, 1));
+}
+
+void View::set_activated(bool activated) {
+    activated_ = activated;
+    wlr_xdg_toplevel_set_activated(xdg_, activated);
+    update_border();
+}
+
+void View::raise_and_activate() {
+    wlr_scene_node_raise_to_top(&tree_->node);
+    set_activated(true);
+}
+
+wlr_box View::target_output_box() const {
+    wlr_box geo = geometry();
+    Output *output = placed_ ? server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0)
+                             : server_.seat().output_under_cursor();
+    if (output == nullptr) output = server_.primary_output();
+    return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
+}
+
+void View::set_fullscreen(bool fullscreen) {
+    if (fullscreen == fullscreen_) {
+        // xdg-shell: every request is answered with a configure.
+        wlr_xdg_surface_schedule_configure(xdg_);
+        return;
+    }
+    if (fullscreen) {
+        if (!maximized_) saved_ = geometry();
+        wlr_box box = target_output_box();
+        fullscreen_ = true;
+        wlr_xdg_toplevel_set_fullscreen(xdg_, true);
+        resize_to(box.x, box.y, box.width, box.height);
+        wlr_scene_node_raise_to_top(&tree_->node);
+    } else {
+        fullscreen_ = false;
+        wlr_xdg_toplevel_set_fullscreen(xdg_, false);
+        if (maximized_) {
+            maximized_ = false;
+            set_maximized(true);
+        } else {
+            resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
+        }
+    }
+    update_border();
+}
+
+void View::set_maximized(bool maximized) {
+    if (maximized == maximized_ || fullscreen_) {
+        maximized_ = fullscreen_ ? maximized : maximized_;
+        wlr_xdg_surface_schedule_configure(xdg_);
+        return;
+    }
+    maximized_ = maximized;
+    wlr_xdg_toplevel_set_maximized(xdg_, maximized);
+    if (maximized) {
+        saved_ = geometry();
+        wlr_box box = target_output_box();
+        int inset = server_decorated_ ? border_width : 0;
+        resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
+    } else {
+        resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
+    }
+}
+
+void View::set_server_decorated(bool decorated) {
+    server_decorated_ = decorated;
+    update_border();
+}
+
+void View::close() { wlr_xdg_toplevel_send_close(xdg_); }
+
+void View::output_layout_changed() {
+    if (!mapped_) return;
+    // A fullscreen or maximized window follows its output's new size.
+    if (fullscreen_) {
+        wlr_box box = target_output_box();
+        resize_to(box.x, box.y, box.width, box.height);
+    }
+}
+
+void View::place_initially() {
+    placed_ = true;
+    if (fullscreen_ || maximized_) return;
+    wlr_box box = target_output_box();
+    wlr_box geo = geometry();
+    // Centre on the output, cascading a little so windows do not stack exactly.
+    int offset = static_cast<int>(server_.views().size() % 8) * 24;
+    int x = box.x + std::max(0, (box.width - geo.width) / 2) + offset;
+    int y = box.y + std::max(0, (box.height - geo.height) / 2) + offset;
+    move_to(x, y);
+}
+
+void View::handle_map() {
+    mapped_ = true;
+    if (!placed_) place_initially();
+    if (xdg_->toplevel->requested.fullscreen) {
+        set_fullscreen(true);
+    } else if (xdg_->toplevel->requested.maximized) {
+        set_maximized(true);
+    }
+    wlr_scene_node_set_enabled(&tree_->node, true);
+    server_.views().push_front(this);
+    server_.focus_view(this);
+    plog::debug(plog::Scope::scene, "mapped toplevel '%s' at %d,%d",
+                xdg_->toplevel->app_id ? xdg_->toplevel->app_id : "", x_, y_);
+}
+
+void View::handle_unmap() {
+    mapped_ = false;
+    activated_ = false;
+    wlr_scene_node_set_enabled(&tree_->node, false);
+    server_.view_unmapped(this);
+}
+
+void View::handle_commit() {
+    // The window geometry may move inside the surface: keep it at (x_, y_).
+    wlr_box geo{};
+    wlr_xdg_surface_get_geometry(xdg_, &geo);
+    wlr_scene_node_set_position(surface_node_, -geo.x, -geo.y);
+    update_border();
+}
+
+void View::update_border() {
+    wlr_box geo = geometry();
+    bool show = server_decorated_ && !fullscreen_ && geo.width > 0 && geo.height > 0;
+    const float *color = activated_ ? border_focused : border_unfocused;
+    const int b = border_width;
+    const wlr_box rects[4] = {
+        {-b, -b, geo.width + 2 * b, b},      // top
+        {-b, geo.height, geo.width + 2 * b, b}, // bottom
+        {-b, 0, b, geo.height},              // left
+        {geo.width, 0, b, geo.height},       // right
+    };
+    for (int i = 0; i < 4; i++) {
+        wlr_scene_node_set_enabled(&border_[i]->node, show);
+        if (!show) continue;
+        wlr_scene_node_set_position(&border_[i]->node, rects[i].x, rects[i].y);
+        wlr_scene_rect_set_size(border_[i], rects[i].width, rects[i].height);
+        wlr_scene_rect_set_color(border_[i], color);
+    }
+}
+
+Decoration::Decoration(wlr_xdg_toplevel_decoration_v1 *decoration) : decoration_(decoration) {
+    on_request_mode_.connect(&decoration_->events.request_mode, [this](void *) { apply(); });
+    on_destroy_.connect(&decoration_->events.destroy, [this](void *) {
+        if (View *view = View::from_xdg_surface(decoration_->surface)) view->set_server_decorated(false);
+        delete this;
+    });
+    apply();
+}
+
+void Decoration::apply() {
+    wlr_xdg_toplevel_decoration_v1_set_mode(decoration_, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+    if (View *view = View::from_xdg_surface(decoration_->surface)) view->set_server_decorated(true);
+}
+
+} // namespace planar

@@ -1,0 +1,82 @@
+// View: one xdg toplevel and the scene tree that shows it (its surfaces and,
+// when server-side decorated, a border). Window policy: floating, placed on
+// the output under the cursor, fullscreen and maximize honoured.
+#pragma once
+
+#include "listener.hpp"
+#include "wlr.hpp"
+
+namespace planar {
+
+class Server;
+
+class View {
+public:
+    View(Server &server, wlr_xdg_surface *xdg_surface);
+    ~View();
+    View(const View &) = delete;
+    View &operator=(const View &) = delete;
+
+    static View *from_xdg_surface(wlr_xdg_surface *xdg_surface);
+    static void unconstrain_popup(Server &server, wlr_xdg_surface *popup);
+
+    wlr_surface *surface() const { return xdg_->surface; }
+    wlr_xdg_surface *xdg() const { return xdg_; }
+    bool mapped() const { return mapped_; }
+    bool focused() const { return activated_; }
+    bool fullscreen() const { return fullscreen_; }
+    int x() const { return x_; }
+    int y() const { return y_; }
+    // Window geometry in layout coordinates.
+    wlr_box geometry() const;
+
+    void move_to(int x, int y);
+    // Asks the client for a new size; the window's left/top edge stays at x, y.
+    void resize_to(int x, int y, int width, int height);
+    void set_activated(bool activated);
+    void raise_and_activate();
+    void set_fullscreen(bool fullscreen);
+    void set_maximized(bool maximized);
+    void set_server_decorated(bool decorated);
+    void close();
+    void output_layout_changed();
+
+private:
+    void handle_map();
+    void handle_unmap();
+    void handle_commit();
+    void place_initially();
+    void update_border();
+    wlr_box target_output_box() const;
+
+    Server &server_;
+    wlr_xdg_surface *xdg_;
+    wlr_scene_tree *tree_;
+    wlr_scene_node *surface_node_;
+    wlr_scene_rect *border_[4] = {};
+    int x_ = 0, y_ = 0;
+    bool mapped_ = false;
+    bool placed_ = false;
+    bool activated_ = false;
+    bool fullscreen_ = false;
+    bool maximized_ = false;
+    bool server_decorated_ = false;
+    wlr_box saved_{}; // floating geometry to return to from fullscreen/maximized
+
+    wl::Listener on_map_, on_unmap_, on_destroy_, on_commit_;
+    wl::Listener on_request_move_, on_request_resize_, on_request_fullscreen_, on_request_maximize_;
+};
+
+// Server-side decoration negotiation: planar draws borders, so it asks every
+// client for server-side mode, and tells the view.
+class Decoration {
+public:
+    explicit Decoration(wlr_xdg_toplevel_decoration_v1 *decoration);
+
+private:
+    void apply();
+    wlr_xdg_toplevel_decoration_v1 *decoration_;
+    wl::Listener on_request_mode_, on_destroy_;
+};
+
+} // namespace planar

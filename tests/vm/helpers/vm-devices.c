@@ -1,0 +1,280 @@
+// tests/vm/helpers/vm-devices: checks one device of the test guest and says what it found.
+//
+//   vm-devices kms        vkms card: 1 primary + 8 overlay + 1 cursor planes, a writeback connector
+//   vm-devices udmabuf    /dev/udmabuf turns a sealed memfd into an mmap-able dma-buf
+//   vm-devices heap       /dev/dma_heap/system allocates an mmap-able dma-buf
+//   vm-devices vivid      /dev/video0 is the vivid driver
+//   vm-devices sw_sync    a sw_sync fence is pending, then signalled after SW_SYNC_IOC_INC
+//
+// Prints "ok: ..." lines; on failure "FAIL: reason" and exit status 1.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/udmabuf.h>
+#include <linux/videodev2.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+// drivers/dma-buf/sw_sync.c: the ioctls of /sys/kernel/debug/sync/sw_sync (no uapi header).
+struct sw_sync_create_fence_data {
+	uint32_t value;
+	char name[32];
+	int32_t fence;
+};
+#define SW_SYNC_IOC_MAGIC 'W'
+#define SW_SYNC_IOC_CREATE_FENCE _IOWR(SW_SYNC_IOC_MAGIC, 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW(SW_SYNC_IOC_MAGIC, 1, uint32_t)
+
+static _Noreturn void fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("FAIL: ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	va_end(ap);
+	exit(1);
+}
+
+static int open_vkms(void)
+{
+	for (int i = 0; i < 16; i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		drmVersionPtr v = drmGetVersion(fd);
+		int is_vkms = v && strcmp(v->name, "vkms") == 0;
+		drmFreeVersion(v);
+		if (is_vkms) {
+			printf("ok: %s is vkms\n", path);
+			return fd;
+		}
+		close(fd);
+	}
+	fail("no /dev/dri/card* is driven by vkms");
+}
+
+static uint64_t plane_type(int fd, uint32_t plane_id)
+{
+	drmModeObjectPropertiesPtr props =
+		drmModeObjectGetProperties(fd, plane_id, DRM_MODE_OBJECT_PLANE);
+	if (!props)
+		fail("no properties on plane %u: %s", plane_id, strerror(errno));
+	uint64_t type = UINT64_MAX;
+	for (uint32_t i = 0; i < props->count_props; i++) {
+		drmModePropertyPtr prop = drmModeGetProperty(fd, props->props[i]);
+		if (prop && strcmp(prop->name, "type") == 0)
+			type = props->prop_values[i];
+		drmModeFreeProperty(prop);
+	}
+	drmModeFreeObjectProperties(props);
+	if (type == UINT64_MAX)
+		fail("plane %u has no type property", plane_id);
+	return type;
+}
+
+static void check_kms(void)
+{
+	int fd = open_vkms();
+	if (drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1) ||
+	    drmSetClientCap(fd, DRM_CLIENT_CAP_ATOMIC, 1) ||
+	    drmSetClientCap(fd, DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1))
+		fail("client caps (universal planes, atomic, writeback): %s", strerror(errno));
+
+	drmModePlaneResPtr planes = drmModeGetPlaneResources(fd);
+	if (!planes)
+		fail("drmModeGetPlaneResources: %s", strerror(errno));
+	unsigned counts[3] = {0};
+	for (uint32_t i = 0; i < planes->count_planes; i++) {
+		uint64_t type = plane_type(fd, planes->planes[i]);
+		if (type > DRM_PLANE_TYPE_CURSOR)
+			fail("plane %u has unknown type %llu", planes->planes[i],
+			     (unsigned long long)type);
+		counts[type]++;
+	}
+	drmModeFreePlaneResources(planes);
+	printf("ok: planes: %u primary, %u overlay, %u cursor\n", counts[DRM_PLANE_TYPE_PRIMARY],
+	       counts[DRM_PLANE_TYPE_OVERLAY], counts[DRM_PLANE_TYPE_CURSOR]);
+	if (counts[DRM_PLANE_TYPE_PRIMARY] != 1 || counts[DRM_PLANE_TYPE_OVERLAY] != 8 ||
+	    counts[DRM_PLANE_TYPE_CURSOR] != 1)
+		fail("vkms planes: %u primary, %u overlay, %u cursor; want 1, 8, 1",
+		     counts[DRM_PLANE_TYPE_PRIMARY], counts[DRM_PLANE_TYPE_OVERLAY],
+		     counts[DRM_PLANE_TYPE_CURSOR]);
+
+	drmModeResPtr res = drmModeGetResources(fd);
+	if (!res)
+		fail("drmModeGetResources: %s", strerror(errno));
+	int writeback = 0, virtual_connected = 0;
+	for (int i = 0; i < res->count_connectors; i++) {
+		drmModeConnectorPtr c = drmModeGetConnector(fd, res->connectors[i]);
+		if (!c)
+			continue;
+		if (c->connector_type == DRM_MODE_CONNECTOR_WRITEBACK)
+			writeback++;
+		if (c->connector_type == DRM_MODE_CONNECTOR_VIRTUAL &&
+		    c->connection == DRM_MODE_CONNECTED && c->count_modes > 0)
+			virtual_connected++;
+		drmModeFreeConnector(c);
+	}
+	printf("ok: %d CRTC, %d writeback connector, %d connected virtual connector\n",
+	       res->count_crtcs, writeback, virtual_connected);
+	drmModeFreeResources(res);
+	if (writeback != 1)
+		fail("vkms has %d writeback connectors; want 1", writeback);
+	if (virtual_connected != 1)
+		fail("vkms has %d connected virtual connectors with modes; want 1", virtual_connected);
+
+	uint64_t prime = 0;
+	if (drmGetCap(fd, DRM_CAP_PRIME, &prime) ||
+	    (prime & (DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT)) !=
+		    (DRM_PRIME_CAP_IMPORT | DRM_PRIME_CAP_EXPORT))
+		fail("vkms lacks PRIME import and export");
+	printf("ok: PRIME import and export\n");
+	close(fd);
+}
+
+// Writes a pattern through a dma-buf mapping (bracketed by DMA_BUF_IOCTL_SYNC) and checks it
+// through `check` (another mapping of the same memory) when given, else through the same one.
+static void check_dmabuf_mapping(int dmabuf, size_t size, const uint8_t *check, const char *what)
+{
+	uint8_t *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, dmabuf, 0);
+	if (map == MAP_FAILED)
+		fail("%s: mmap of the dma-buf: %s", what, strerror(errno));
+	struct dma_buf_sync sync = {.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW};
+	if (ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync))
+		fail("%s: DMA_BUF_IOCTL_SYNC start: %s", what, strerror(errno));
+	for (size_t i = 0; i < size; i++)
+		map[i] = (uint8_t)(i * 7 + 3);
+	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	if (ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync))
+		fail("%s: DMA_BUF_IOCTL_SYNC end: %s", what, strerror(errno));
+	const uint8_t *back = check ? check : map;
+	for (size_t i = 0; i < size; i++)
+		if (back[i] != (uint8_t)(i * 7 + 3))
+			fail("%s: byte %zu reads %u, wrote %u", what, i, back[i], (uint8_t)(i * 7 + 3));
+	munmap(map, size);
+}
+
+static void check_udmabuf(void)
+{
+	const size_t size = 16 * 4096;
+	int memfd = memfd_create("vm-devices", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, size))
+		fail("memfd: %s", strerror(errno));
+	if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK))
+		fail("memfd F_SEAL_SHRINK: %s", strerror(errno));
+	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		fail("/dev/udmabuf: %s", strerror(errno));
+	struct udmabuf_create create = {
+		.memfd = (uint32_t)memfd, .flags = UDMABUF_FLAGS_CLOEXEC, .offset = 0, .size = size};
+	int dmabuf = ioctl(dev, UDMABUF_CREATE, &create);
+	if (dmabuf < 0)
+		fail("UDMABUF_CREATE: %s", strerror(errno));
+	uint8_t *direct = mmap(NULL, size, PROT_READ, MAP_SHARED, memfd, 0);
+	if (direct == MAP_FAILED)
+		fail("mmap of the memfd: %s", strerror(errno));
+	check_dmabuf_mapping(dmabuf, size, direct, "udmabuf");
+	printf("ok: udmabuf: %zu-byte dma-buf from a sealed memfd, CPU writes seen through the memfd\n",
+	       size);
+	munmap(direct, size);
+	close(dmabuf);
+	close(dev);
+	close(memfd);
+}
+
+static void check_heap(void)
+{
+	const size_t size = 64 * 1024;
+	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	if (heap < 0)
+		fail("/dev/dma_heap/system: %s", strerror(errno));
+	struct dma_heap_allocation_data alloc = {.len = size, .fd_flags = O_RDWR | O_CLOEXEC};
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc))
+		fail("DMA_HEAP_IOCTL_ALLOC: %s", strerror(errno));
+	check_dmabuf_mapping((int)alloc.fd, size, NULL, "system heap");
+	printf("ok: system heap: %zu-byte dma-buf, mmap read/write\n", size);
+	close((int)alloc.fd);
+	close(heap);
+}
+
+static void check_vivid(void)
+{
+	int fd = open("/dev/video0", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		fail("/dev/video0: %s", strerror(errno));
+	struct v4l2_capability cap = {0};
+	if (ioctl(fd, VIDIOC_QUERYCAP, &cap))
+		fail("VIDIOC_QUERYCAP: %s", strerror(errno));
+	if (strcmp((const char *)cap.driver, "vivid") != 0)
+		fail("/dev/video0 is driven by '%s', not vivid", (const char *)cap.driver);
+	printf("ok: /dev/video0 is vivid (%s)\n", (const char *)cap.card);
+	close(fd);
+}
+
+static int poll_fence(int fence, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = fence, .events = POLLIN};
+	int n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		fail("poll on a sync_file: %s", strerror(errno));
+	return n > 0 && (pfd.revents & POLLIN);
+}
+
+static void check_sw_sync(void)
+{
+	int timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
+	if (timeline < 0)
+		fail("/sys/kernel/debug/sync/sw_sync: %s", strerror(errno));
+	struct sw_sync_create_fence_data data = {.value = 1};
+	snprintf(data.name, sizeof(data.name), "vm-devices");
+	if (ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &data))
+		fail("SW_SYNC_IOC_CREATE_FENCE: %s", strerror(errno));
+	if (poll_fence(data.fence, 0))
+		fail("a new sw_sync fence at value 1 is already signalled");
+	uint32_t inc = 1;
+	if (ioctl(timeline, SW_SYNC_IOC_INC, &inc))
+		fail("SW_SYNC_IOC_INC: %s", strerror(errno));
+	if (!poll_fence(data.fence, 10000))
+		fail("the sw_sync fence is not signalled 10 s after SW_SYNC_IOC_INC");
+	printf("ok: sw_sync fence pending, then signalled after SW_SYNC_IOC_INC\n");
+	close(data.fence);
+	close(timeline);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*check)(void);
+	} checks[] = {
+		{"kms", check_kms},	      {"udmabuf", check_udmabuf}, {"heap", check_heap},
+		{"vivid", check_vivid},	      {"sw_sync", check_sw_sync},
+	};
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s kms|udmabuf|heap|vivid|sw_sync\n", argv[0]);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		if (strcmp(argv[1], checks[i].name) == 0) {
+			checks[i].check();
+			return 0;
+		}
+	}
+	fprintf(stderr, "%s: unknown check '%s'\n", argv[0], argv[1]);
+	return 2;
+}
