@@ -226,7 +226,7 @@ int handle_timer(int, uint32_t, void *data) {
 } // namespace
 
 wlr_backend *headless_create(wl_display *display) {
-    auto *backend = new HeadlessBackend;
+    auto *backend = new HeadlessBackend{}; // value-initialised: wlr_backend_init does not zero the base
     wlr_backend_init(&backend->base, &backend_impl);
     backend->display = display;
     return &backend->base;
@@ -236,7 +236,7 @@ bool is_headless(wlr_backend *backend) { return backend->impl == &backend_impl; 
 
 wlr_output *headless_add_output(wlr_backend *wlr_backend, const OutputMode &mode) {
     HeadlessBackend *backend = backend_from(wlr_backend);
-    auto *output = new HeadlessOutput;
+    auto *output = new HeadlessOutput{}; // value-initialised: wlr_output_init does not zero the base
     output->backend = backend;
     output->timer.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
     if (!output->timer) {

@@ -57,6 +57,8 @@ Seat::Seat(Server &server) : server_(server) {
 
 Seat::~Seat() {
     keyboards_.clear();
+    // The cursor's signals die with it: leave them before it is freed.
+    for (wl::Listener *l : {&on_motion_, &on_motion_absolute_, &on_button_, &on_axis_, &on_frame_}) l->disconnect();
     wlr_xcursor_manager_destroy(xcursor_);
     wlr_cursor_destroy(cursor_);
     // The wl_seat global goes with the display.

@@ -180,13 +180,39 @@ void View::output_layout_changed() {
 void View::place_initially() {
     placed_ = true;
     if (fullscreen_ || maximized_) return;
-    wlr_box box = target_output_box();
+    wlr_box area = target_output_box();
     wlr_box geo = geometry();
-    // Centre on the output, cascading a little so windows do not stack exactly.
-    int offset = static_cast<int>(server_.views().size() % 8) * 24;
-    int x = box.x + std::max(0, (box.width - geo.width) / 2) + offset;
-    int y = box.y + std::max(0, (box.height - geo.height) / 2) + offset;
-    move_to(x, y);
+    // Candidates: the centre first, then the corners and edge middles of the
+    // output; the first one that overlaps other windows least wins, so a new
+    // window never hides completely behind (or completely hides) another.
+    const int margin = 32;
+    int free_x = std::max(0, area.width - geo.width), free_y = std::max(0, area.height - geo.height);
+    auto along = [margin](int free, int step) {
+        if (step == 1) return free / 2;
+        return step == 0 ? std::min(margin, free / 2) : std::max(free - margin, free / 2);
+    };
+    long best_overlap = -1;
+    int best_x = area.x + free_x / 2, best_y = area.y + free_y / 2;
+    const int order[9][2] = {{1, 1}, {0, 0}, {2, 0}, {0, 2}, {2, 2}, {1, 0}, {1, 2}, {0, 1}, {2, 1}};
+    for (const auto &step : order) {
+        wlr_box candidate{area.x + along(free_x, step[0]), area.y + along(free_y, step[1]), geo.width, geo.height};
+        long overlap = 0;
+        for (View *other : server_.views()) {
+            if (other == this || !other->mapped()) continue;
+            wlr_box intersection{};
+            wlr_box other_geo = other->geometry();
+            if (wlr_box_intersection(&intersection, &candidate, &other_geo)) {
+                overlap += static_cast<long>(intersection.width) * intersection.height;
+            }
+        }
+        if (best_overlap < 0 || overlap < best_overlap) {
+            best_overlap = overlap;
+            best_x = candidate.x;
+            best_y = candidate.y;
+        }
+        if (overlap == 0) break;
+    }
+    move_to(best_x, best_y);
 }
 
 void View::handle_map() {
@@ -212,10 +238,8 @@ void View::handle_unmap() {
 }
 
 void View::handle_commit() {
-    // The window geometry may move inside the surface: keep it at (x_, y_).
-    wlr_box geo{};
-    wlr_xdg_surface_get_geometry(xdg_, &geo);
-    wlr_scene_node_set_position(surface_node_, -geo.x, -geo.y);
+    // wlr_scene's xdg node already offsets the surface by the window
+    // geometry, so (x_, y_) is the window's top-left; only the border follows.
     update_border();
 }
 

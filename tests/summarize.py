@@ -1,0 +1,72 @@
+#!/usr/bin/env python3
+"""Counts every test case of a run and prints the closing line CI reads.
+
+Inputs: meson's JUnit log (one <testcase> per GoogleTest case, since the
+tests use protocol 'gtest') and the VM suite's summary.txt (lines
+'PASS name', 'FAIL name: reason', 'SKIP name: reason'). Prints each failure
+and skip by name, then 'N passed, N failed, N skipped'. Exit status 1 when
+anything failed or when no test ran at all.
+"""
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+
+def junit_results(path):
+    passed, failed, skipped = [], [], []
+    root = ET.parse(path).getroot()
+    for suite in root.iter("testsuite"):
+        suite_name = suite.get("name", "")
+        cases = list(suite.iter("testcase"))
+        if not cases:
+            continue
+        for case in cases:
+            name = f"{suite_name}.{case.get('name')}"
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed.append(name)
+            elif case.find("skipped") is not None or case.get("status") == "notrun":
+                skipped.append(name)
+            else:
+                passed.append(name)
+    # A meson test that crashed before gtest wrote its cases shows up as a
+    # suite-level failure without cases: count it too.
+    for suite in root.iter("testsuite"):
+        if not list(suite.iter("testcase")) and int(suite.get("failures", "0")) + int(suite.get("errors", "0")) > 0:
+            failed.append(suite.get("name", "?") + " (crashed)")
+    return passed, failed, skipped
+
+
+def vm_results(path):
+    passed, failed, skipped = [], [], []
+    for line in Path(path).read_text().splitlines():
+        word, _, rest = line.partition(" ")
+        if word == "PASS":
+            passed.append("vm." + rest)
+        elif word == "FAIL":
+            failed.append("vm." + rest)
+        elif word == "SKIP":
+            skipped.append("vm." + rest)
+    return passed, failed, skipped
+
+
+def main(argv):
+    passed, failed, skipped = [], [], []
+    for arg in argv[1:]:
+        kind, _, path = arg.partition("=")
+        if not Path(path).exists():
+            failed.append(f"{kind}: no results at {path}")
+            continue
+        p, f, s = junit_results(path) if kind == "junit" else vm_results(path)
+        passed += p
+        failed += f
+        skipped += s
+    for name in skipped:
+        print(f"SKIPPED {name}")
+    for name in failed:
+        print(f"FAILED  {name}")
+    print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
