@@ -1,9 +1,22 @@
 #include "output.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <sys/timerfd.h>
+
 #include "log.hpp"
 #include "server.hpp"
 
 namespace planar {
+namespace {
+
+int64_t now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1'000'000'000LL + ts.tv_nsec;
+}
+
+} // namespace
 
 Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mode)
     : server_(server), output_(output) {
@@ -22,7 +35,19 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
         plog::error(plog::Scope::output, "%s: cannot enable the output", output_->name);
     }
 
-    on_frame_.connect(&output_->events.frame, [this](void *) { render_frame(); });
+    render_timer_.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    if (render_timer_) {
+        render_timer_source_ = wl_event_loop_add_fd(server_.event_loop(), render_timer_.get(), WL_EVENT_READABLE,
+                                                    handle_render_timer, this);
+    } else {
+        plog::error(plog::Scope::output, "%s: timerfd_create: %s; rendering on frame events", output_->name,
+                    strerror(errno));
+    }
+
+    on_frame_.connect(&output_->events.frame, [this](void *) { handle_frame(); });
+    on_present_.connect_as<wlr_output_event_present>(&output_->events.present,
+                                                      [this](wlr_output_event_present *e) { handle_present(e); });
+    on_mode_.connect(&output_->events.mode, [this](void *) { schedule_.reset_phase(); });
     on_destroy_.connect(&output_->events.destroy, [this](void *) { delete this; });
 
     server_.output_added(this);
@@ -32,6 +57,7 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
 }
 
 Output::~Output() {
+    if (render_timer_source_ != nullptr) wl_event_source_remove(render_timer_source_);
     server_.output_removed(this);
     output_->data = nullptr;
 }
@@ -41,16 +67,56 @@ wlr_box Output::box() const {
     return box != nullptr ? *box : wlr_box{};
 }
 
+void Output::handle_present(wlr_output_event_present *event) {
+    if (!event->presented || event->when == nullptr) return;
+    int64_t when = event->when->tv_sec * 1'000'000'000LL + event->when->tv_nsec;
+    int64_t refresh = event->refresh;
+    if (refresh <= 0 && output_->refresh > 0) refresh = 1'000'000'000'000LL / output_->refresh;
+    schedule_.presented(when, refresh);
+}
+
+void Output::handle_frame() {
+    if (render_scheduled_) return; // a render is already waiting for its moment
+    int64_t now = now_ns();
+    int64_t start = schedule_.render_start(now);
+    // Below a millisecond a timer costs more than it gives.
+    if (render_timer_source_ == nullptr || start - now < 1'000'000) {
+        render_frame();
+        return;
+    }
+    itimerspec spec{};
+    spec.it_value.tv_sec = start / 1'000'000'000LL;
+    spec.it_value.tv_nsec = start % 1'000'000'000LL;
+    if (timerfd_settime(render_timer_.get(), TFD_TIMER_ABSTIME, &spec, nullptr) != 0) {
+        render_frame();
+        return;
+    }
+    render_scheduled_ = true;
+}
+
+int Output::handle_render_timer(int fd, uint32_t, void *data) {
+    uint64_t expirations = 0;
+    if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations)) return 0;
+    auto *self = static_cast<Output *>(data);
+    self->render_scheduled_ = false;
+    self->render_frame();
+    return 0;
+}
+
 void Output::render_frame() {
     if (scene_output_ == nullptr) {
         scene_output_ = wlr_scene_get_scene_output(server_.scene(), output_);
         if (scene_output_ == nullptr) return;
     }
+    int64_t started = now_ns();
     if (!wlr_scene_output_commit(scene_output_)) {
         plog::debug(plog::Scope::output, "%s: frame commit failed", output_->name);
     }
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t finished = now_ns();
+    schedule_.rendered(finished - started);
+    plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,
+                (finished - started) / 1e6, schedule_.predicted_render_ns() / 1e6);
+    timespec now{finished / 1'000'000'000LL, finished % 1'000'000'000LL};
     wlr_scene_output_send_frame_done(scene_output_, &now);
 }
 

@@ -1,9 +1,13 @@
 // Output: one wlr_output shown through the scene. Owns the frame loop of that
-// output: render (or scan out) on each frame event, then frame callbacks.
+// output: on each frame event it waits until FrameSchedule says the render
+// can start (as late as the measured render time allows), renders or scans
+// out, then sends frame callbacks.
 #pragma once
 
+#include "frame_schedule.hpp"
 #include "headless.hpp"
 #include "listener.hpp"
+#include "unique_fd.hpp"
 #include "wlr.hpp"
 
 namespace planar {
@@ -23,12 +27,21 @@ public:
     wlr_box box() const;
 
 private:
+    void handle_frame();
+    void handle_present(wlr_output_event_present *event);
     void render_frame();
+    static int handle_render_timer(int fd, uint32_t mask, void *data);
 
     Server &server_;
     wlr_output *output_;
     wlr_scene_output *scene_output_ = nullptr;
+    FrameSchedule schedule_;
+    UniqueFd render_timer_;
+    wl_event_source *render_timer_source_ = nullptr;
+    bool render_scheduled_ = false;
     wl::Listener on_frame_;
+    wl::Listener on_present_;
+    wl::Listener on_mode_;
     wl::Listener on_destroy_;
 };
 

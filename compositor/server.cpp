@@ -84,10 +84,12 @@ Server::~Server() {
     if (sigint_ != nullptr) wl_event_source_remove(sigint_);
     if (sigterm_ != nullptr) wl_event_source_remove(sigterm_);
     launcher_.reset();
+    // Layout before scene: wlroots 0.15's scene/layout helper leaves the
+    // layout's destroy signal only when the layout goes, and it touches the scene.
+    if (layout_ != nullptr) wlr_output_layout_destroy(layout_);
     if (scene_ != nullptr) wlr_scene_node_destroy(&scene_->node);
     if (allocator_ != nullptr) wlr_allocator_destroy(allocator_);
     if (renderer_ != nullptr) wlr_renderer_destroy(renderer_);
-    if (layout_ != nullptr) wlr_output_layout_destroy(layout_);
     wl_display_destroy(display_);
 }
 

@@ -1,0 +1,289 @@
+// planar-bench-shm: one wl_shm client for frame-timing benchmarks. It redraws
+// (full damage, or a band of rows with --band) and commits on every frame
+// callback, asks for presentation feedback on each commit, and after
+// --seconds prints one line of figures:
+//   fps, commit->frame-done p50/p99, commit->presented p50/p99 (ms),
+//   presented/discarded counts, and the ZERO_COPY count.
+// Works against any compositor with xdg_wm_base and wp_presentation.
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <poll.h>
+#include <string>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <vector>
+#include <wayland-client.h>
+
+#include "presentation-time-client-protocol.h"
+#include "xdg-shell-client-protocol.h"
+
+namespace {
+
+struct Options {
+    int width = 1920, height = 1080;
+    int band = 0; // rows redrawn per frame; 0 = full damage
+    double seconds = 10;
+    bool fullscreen = false;
+    std::string name = "client";
+};
+
+double now_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+struct Buffer {
+    wl_buffer *buffer = nullptr;
+    uint32_t *pixels = nullptr;
+    bool busy = false;
+};
+
+struct Pending {
+    double commit_ms;
+};
+
+struct Client {
+    Options opt;
+    wl_display *display = nullptr;
+    wl_compositor *compositor = nullptr;
+    wl_shm *shm = nullptr;
+    xdg_wm_base *wm_base = nullptr;
+    wp_presentation *presentation = nullptr;
+    clockid_t clock = CLOCK_MONOTONIC;
+    wl_surface *surface = nullptr;
+    xdg_surface *xsurface = nullptr;
+    xdg_toplevel *toplevel = nullptr;
+    Buffer buffers[3];
+    int width = 0, height = 0;
+    bool configured = false;
+    bool running = true;
+    unsigned frame_index = 0;
+    double start_ms = 0, last_commit_ms = 0;
+    int frames = 0;
+    std::vector<double> frame_done_ms, presented_ms;
+    int presented = 0, discarded = 0, zero_copy = 0;
+};
+
+void registry_global(void *data, wl_registry *registry, uint32_t name, const char *interface, uint32_t) {
+    auto *c = static_cast<Client *>(data);
+    if (strcmp(interface, wl_compositor_interface.name) == 0) {
+        c->compositor = static_cast<wl_compositor *>(wl_registry_bind(registry, name, &wl_compositor_interface, 4));
+    } else if (strcmp(interface, wl_shm_interface.name) == 0) {
+        c->shm = static_cast<wl_shm *>(wl_registry_bind(registry, name, &wl_shm_interface, 1));
+    } else if (strcmp(interface, xdg_wm_base_interface.name) == 0) {
+        c->wm_base = static_cast<xdg_wm_base *>(wl_registry_bind(registry, name, &xdg_wm_base_interface, 1));
+    } else if (strcmp(interface, wp_presentation_interface.name) == 0) {
+        c->presentation = static_cast<wp_presentation *>(wl_registry_bind(registry, name, &wp_presentation_interface, 1));
+    }
+}
+void registry_remove(void *, wl_registry *, uint32_t) {}
+const wl_registry_listener registry_listener = {registry_global, registry_remove};
+
+void wm_ping(void *, xdg_wm_base *wm, uint32_t serial) { xdg_wm_base_pong(wm, serial); }
+const xdg_wm_base_listener wm_listener = {wm_ping};
+
+void presentation_clock(void *data, wp_presentation *, uint32_t clk) { static_cast<Client *>(data)->clock = clk; }
+const wp_presentation_listener presentation_listener = {presentation_clock};
+
+void buffer_release(void *data, wl_buffer *) { static_cast<Buffer *>(data)->busy = false; }
+const wl_buffer_listener buffer_listener = {buffer_release};
+
+void xsurface_configure(void *data, xdg_surface *s, uint32_t serial) {
+    xdg_surface_ack_configure(s, serial);
+    static_cast<Client *>(data)->configured = true;
+}
+const xdg_surface_listener xsurface_listener = {xsurface_configure};
+
+void toplevel_configure(void *data, xdg_toplevel *, int32_t w, int32_t h, wl_array *) {
+    auto *c = static_cast<Client *>(data);
+    if (w > 0 && h > 0 && c->width == 0) {
+        c->opt.width = w;
+        c->opt.height = h;
+    }
+}
+void toplevel_close(void *data, xdg_toplevel *) { static_cast<Client *>(data)->running = false; }
+const xdg_toplevel_listener toplevel_listener = {toplevel_configure, toplevel_close};
+
+struct FeedbackData {
+    Client *client;
+    double commit_ms;
+};
+
+void fb_sync_output(void *, struct wp_presentation_feedback *, wl_output *) {}
+void fb_presented(void *data, struct wp_presentation_feedback *fb, uint32_t sec_hi, uint32_t sec_lo, uint32_t nsec, uint32_t,
+                  uint32_t, uint32_t, uint32_t flags) {
+    auto *d = static_cast<FeedbackData *>(data);
+    Client *c = d->client;
+    timespec ts{};
+    clock_gettime(c->clock, &ts);
+    double now_clock = ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    double when = ((static_cast<uint64_t>(sec_hi) << 32 | sec_lo) * 1e3) + nsec / 1e6;
+    // Commit time was taken on CLOCK_MONOTONIC; the presentation clock is
+    // CLOCK_MONOTONIC on every compositor measured here. Translate anyway.
+    double offset = now_ms() - now_clock;
+    c->presented_ms.push_back(when + offset - d->commit_ms);
+    c->presented++;
+    if (flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY) c->zero_copy++;
+    wp_presentation_feedback_destroy(fb);
+    delete d;
+}
+void fb_discarded(void *data, struct wp_presentation_feedback *fb) {
+    auto *d = static_cast<FeedbackData *>(data);
+    d->client->discarded++;
+    wp_presentation_feedback_destroy(fb);
+    delete d;
+}
+const wp_presentation_feedback_listener feedback_listener = {fb_sync_output, fb_presented, fb_discarded};
+
+void draw_and_commit(Client *c);
+
+void frame_done(void *data, wl_callback *cb, uint32_t) {
+    auto *c = static_cast<Client *>(data);
+    wl_callback_destroy(cb);
+    c->frame_done_ms.push_back(now_ms() - c->last_commit_ms);
+    c->frames++;
+    if (now_ms() - c->start_ms >= c->opt.seconds * 1000) {
+        c->running = false;
+        return;
+    }
+    draw_and_commit(c);
+}
+const wl_callback_listener frame_listener = {frame_done};
+
+bool create_buffers(Client *c) {
+    int stride = c->width * 4;
+    size_t size = static_cast<size_t>(stride) * c->height;
+    for (Buffer &b : c->buffers) {
+        int fd = memfd_create("bench-shm", MFD_CLOEXEC);
+        if (fd < 0 || ftruncate(fd, static_cast<off_t>(size)) != 0) return false;
+        void *data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (data == MAP_FAILED) return false;
+        wl_shm_pool *pool = wl_shm_create_pool(c->shm, fd, static_cast<int32_t>(size));
+        b.buffer = wl_shm_pool_create_buffer(pool, 0, c->width, c->height, stride, WL_SHM_FORMAT_XRGB8888);
+        wl_shm_pool_destroy(pool);
+        close(fd);
+        b.pixels = static_cast<uint32_t *>(data);
+        wl_buffer_add_listener(b.buffer, &buffer_listener, &b);
+    }
+    return true;
+}
+
+void draw_and_commit(Client *c) {
+    Buffer *buffer = nullptr;
+    for (Buffer &b : c->buffers) {
+        if (!b.busy) {
+            buffer = &b;
+            break;
+        }
+    }
+    if (buffer == nullptr) {
+        fprintf(stderr, "%s: all buffers busy\n", c->opt.name.c_str());
+        buffer = &c->buffers[0];
+    }
+    unsigned f = c->frame_index++;
+    uint32_t color = 0xff000000u | ((f * 3) & 0xff) << 16 | ((f * 7) & 0xff) << 8 | ((f * 11) & 0xff);
+    int y0 = 0, rows = c->height;
+    if (c->opt.band > 0) {
+        rows = std::min(c->opt.band, c->height);
+        y0 = static_cast<int>((f * static_cast<unsigned>(rows)) % static_cast<unsigned>(c->height - rows + 1));
+    }
+    // Every buffer of the ring must hold the band too: redraw the band in
+    // the buffer we are about to attach (the rest of it is stale but equal).
+    std::fill(buffer->pixels + static_cast<size_t>(y0) * c->width,
+              buffer->pixels + static_cast<size_t>(y0 + rows) * c->width, color);
+    wl_surface_attach(c->surface, buffer->buffer, 0, 0);
+    wl_surface_damage_buffer(c->surface, 0, y0, c->width, rows);
+    wl_callback *cb = wl_surface_frame(c->surface);
+    wl_callback_add_listener(cb, &frame_listener, c);
+    c->last_commit_ms = now_ms();
+    if (c->presentation != nullptr) {
+        struct wp_presentation_feedback *fb = wp_presentation_feedback(c->presentation, c->surface);
+        wp_presentation_feedback_add_listener(fb, &feedback_listener, new FeedbackData{c, c->last_commit_ms});
+    }
+    buffer->busy = true;
+    wl_surface_commit(c->surface);
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(i, v.size() - 1)];
+}
+
+int usage() {
+    fprintf(stderr, "usage: planar-bench-shm [--size WxH] [--band ROWS] [--seconds S] [--fullscreen] [--name NAME]\n");
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    Client c;
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        auto next = [&]() -> const char * { return i + 1 < argc ? argv[++i] : nullptr; };
+        const char *v = nullptr;
+        if (a == "--size" && (v = next())) {
+            if (sscanf(v, "%dx%d", &c.opt.width, &c.opt.height) != 2) return usage();
+        } else if (a == "--band" && (v = next())) {
+            c.opt.band = atoi(v);
+        } else if (a == "--seconds" && (v = next())) {
+            c.opt.seconds = atof(v);
+        } else if (a == "--name" && (v = next())) {
+            c.opt.name = v;
+        } else if (a == "--fullscreen") {
+            c.opt.fullscreen = true;
+        } else {
+            return usage();
+        }
+    }
+    c.display = wl_display_connect(nullptr);
+    if (c.display == nullptr) {
+        fprintf(stderr, "planar-bench-shm: cannot connect to a Wayland display\n");
+        return 1;
+    }
+    wl_registry *registry = wl_display_get_registry(c.display);
+    wl_registry_add_listener(registry, &registry_listener, &c);
+    wl_display_roundtrip(c.display);
+    if (c.compositor == nullptr || c.shm == nullptr || c.wm_base == nullptr) {
+        fprintf(stderr, "planar-bench-shm: the compositor lacks wl_compositor, wl_shm or xdg_wm_base\n");
+        return 1;
+    }
+    xdg_wm_base_add_listener(c.wm_base, &wm_listener, &c);
+    if (c.presentation != nullptr) wp_presentation_add_listener(c.presentation, &presentation_listener, &c);
+    c.surface = wl_compositor_create_surface(c.compositor);
+    c.xsurface = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
+    xdg_surface_add_listener(c.xsurface, &xsurface_listener, &c);
+    c.toplevel = xdg_surface_get_toplevel(c.xsurface);
+    xdg_toplevel_add_listener(c.toplevel, &toplevel_listener, &c);
+    xdg_toplevel_set_title(c.toplevel, "planar-bench-shm");
+    if (c.opt.fullscreen) xdg_toplevel_set_fullscreen(c.toplevel, nullptr);
+    wl_surface_commit(c.surface);
+    while (!c.configured && wl_display_dispatch(c.display) >= 0) {}
+    c.width = c.opt.width;
+    c.height = c.opt.height;
+    if (!create_buffers(&c)) {
+        fprintf(stderr, "planar-bench-shm: cannot allocate shm buffers: %s\n", strerror(errno));
+        return 1;
+    }
+    for (Buffer &b : c.buffers) std::fill(b.pixels, b.pixels + static_cast<size_t>(c.width) * c.height, 0xff202020u);
+    c.start_ms = now_ms();
+    draw_and_commit(&c);
+    while (c.running && wl_display_dispatch(c.display) >= 0) {}
+    double elapsed_s = (now_ms() - c.start_ms) / 1000.0;
+    // Let the last feedback events arrive.
+    wl_display_roundtrip(c.display);
+    printf("%s: %dx%d %s fps=%.1f frame_done_p50=%.2f p99=%.2f presented_p50=%.2f p99=%.2f presented=%d "
+           "discarded=%d zero_copy=%d\n",
+           c.opt.name.c_str(), c.width, c.height, c.opt.band > 0 ? "band" : "full", c.frames / elapsed_s,
+           percentile(c.frame_done_ms, 0.5), percentile(c.frame_done_ms, 0.99), percentile(c.presented_ms, 0.5),
+           percentile(c.presented_ms, 0.99), c.presented, c.discarded, c.zero_copy);
+    wl_display_disconnect(c.display);
+    return 0;
+}

@@ -1,0 +1,119 @@
+// TestClient: a minimal in-process Wayland client that shows one xdg_toplevel
+// of a solid colour from wl_shm buffers and records what the compositor tells
+// it: configures, frame callbacks, presentation feedback, protocol errors.
+// Single-threaded; every wait dispatches with poll() against a deadline.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct wl_array;
+struct wl_display;
+struct wl_registry;
+struct wl_compositor;
+struct wl_shm;
+struct wl_surface;
+struct wl_buffer;
+struct wl_callback;
+struct xdg_wm_base;
+struct xdg_surface;
+struct xdg_toplevel;
+struct wp_presentation;
+struct wp_presentation_feedback;
+
+namespace test_client {
+
+// What wp_presentation_feedback said about one commit.
+struct Feedback {
+    enum class State { pending, presented, discarded } state = State::pending;
+    uint32_t flags = 0;
+    uint64_t seq = 0;
+    uint32_t refresh_ns = 0;
+    uint64_t time_ns = 0;
+};
+
+class TestClient {
+public:
+    // Connects to `socket` (a name in XDG_RUNTIME_DIR or an absolute path;
+    // empty: WAYLAND_DISPLAY) and binds the globals it uses. Check connected().
+    explicit TestClient(const std::string &socket = {});
+    ~TestClient();
+    TestClient(const TestClient &) = delete;
+    TestClient &operator=(const TestClient &) = delete;
+
+    bool connected() const { return display_ != nullptr && error_.empty(); }
+    // Why the connection failed or broke (a protocol error names interface and code).
+    const std::string &error() const { return error_; }
+
+    // Dispatches events until `done()` holds; false at the deadline or on a
+    // broken connection.
+    bool dispatch_until(const std::function<bool()> &done, std::chrono::milliseconds timeout);
+    bool roundtrip();
+
+    // Creates the toplevel, waits for its first configure, acks it and
+    // commits the first buffer: the window is mapped after this returns true.
+    bool map_window(int width, int height, uint32_t xrgb);
+    int configure_count() const { return configure_count_; }
+    bool activated() const { return activated_; }
+
+    // Attaches a free buffer, damages it all and commits; optionally asks for
+    // a frame callback and presentation feedback. Returns the feedback index
+    // (into feedback()) or -1 when none was requested.
+    int commit(bool frame_callback, bool presentation_feedback);
+    // Commits on every frame callback for `duration`; returns frames counted.
+    int run_frame_loop(std::chrono::milliseconds duration, bool presentation_feedback);
+
+    const std::vector<Feedback> &feedback() const { return feedback_; }
+    uint32_t presentation_clock() const { return clock_id_; }
+    int frames_done() const { return frames_done_; }
+
+private:
+    struct Buffer {
+        wl_buffer *buffer = nullptr;
+        bool busy = false;
+    };
+    Buffer *free_buffer();
+    void set_error(const std::string &why);
+
+    static void handle_global(void *data, wl_registry *, uint32_t name, const char *interface, uint32_t version);
+    static void handle_global_remove(void *, wl_registry *, uint32_t) {}
+    static void handle_configure(void *data, xdg_surface *surface, uint32_t serial);
+    static void handle_toplevel_configure(void *data, xdg_toplevel *, int32_t, int32_t, wl_array *states);
+    static void handle_close(void *, xdg_toplevel *) {}
+    static void handle_release(void *data, wl_buffer *buffer);
+    static void handle_frame_done(void *data, wl_callback *callback, uint32_t time);
+
+    wl_display *display_ = nullptr;
+    wl_registry *registry_ = nullptr;
+    wl_compositor *compositor_ = nullptr;
+    wl_shm *shm_ = nullptr;
+    xdg_wm_base *wm_base_ = nullptr;
+    wp_presentation *presentation_ = nullptr;
+    uint32_t clock_id_ = 0;
+
+    wl_surface *surface_ = nullptr;
+    xdg_surface *xdg_surface_ = nullptr;
+    xdg_toplevel *toplevel_ = nullptr;
+    int width_ = 0, height_ = 0;
+    uint32_t colour_ = 0;
+    int configure_count_ = 0;
+    bool activated_ = false;
+    bool pending_activated_ = false;
+
+    std::vector<std::unique_ptr<Buffer>> buffers_;
+    wl_callback *frame_callback_ = nullptr;
+    int frames_done_ = 0;
+    // Feedback objects record into feedback_[index]; the listener data is the index.
+    std::vector<Feedback> feedback_;
+    std::map<struct wp_presentation_feedback *, size_t> feedback_index_;
+    std::string error_;
+
+    friend struct FeedbackListener;
+};
+
+} // namespace test_client
