@@ -2,9 +2,17 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
+#include <optional>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <xf86drm.h>
 
+#include "cpu_importer.hpp"
+#include "egl_importer.hpp"
 #include "headless.hpp"
+#include "linux_dmabuf_v1.hpp"
 #include "launcher.hpp"
 #include "log.hpp"
 #include "output.hpp"
@@ -79,6 +87,8 @@ Server::~Server() {
     on_new_decoration_.disconnect();
     on_layout_change_.disconnect();
     if (backend_ != nullptr) wlr_backend_destroy(backend_); // destroys the outputs
+    linux_dmabuf_.reset();
+    importer_.reset();
     output_manager_.reset();
     seat_.reset();
     if (sigint_ != nullptr) wl_event_source_remove(sigint_);
@@ -195,6 +205,54 @@ void Server::create_globals() {
         [](wlr_xdg_toplevel_decoration_v1 *d) { new Decoration(d); });
 
     output_manager_ = std::make_unique<OutputManager>(*this);
+    create_linux_dmabuf();
+}
+
+namespace {
+
+// dev_t of a DRM fd (borrowed), preferring its render node when it has one.
+std::optional<dev_t> drm_device_of(int fd) {
+    if (fd < 0) return std::nullopt;
+    struct stat st {};
+    if (char *render = drmGetRenderDeviceNameFromFd(fd)) {
+        bool ok = stat(render, &st) == 0;
+        free(render);
+        if (ok) return st.st_rdev;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode)) return std::nullopt;
+    return st.st_rdev;
+}
+
+} // namespace
+
+dev_t Server::dmabuf_main_device() const {
+    // The render node when there is one (gles2's EGL device), else the KMS
+    // node planar drives (vkms has no render node).
+    if (auto device = drm_device_of(wlr_renderer_get_drm_fd(renderer_))) return *device;
+    if (auto device = drm_device_of(wlr_backend_get_drm_fd(backend_))) return *device;
+    // No DRM device at all (pixman, headless or nested without one). The
+    // buffers are read by the CPU, so the honest hint is where a client gets
+    // CPU-mappable LINEAR dma-bufs: the system dma-heap, else udmabuf. Not
+    // DRM nodes, so Mesa's drmGetDeviceFromDevId fails and its EGL falls back
+    // to software/wl_shm (no GPU exists anyway), and clients such as
+    // xdg-desktop-portal-wlr fall back to LINEAR, which is what the table
+    // holds. With neither device: dev_t 0, the one no device has
+    // (linux-dmabuf v4 requires a main_device event; a real node would be a
+    // lie). wayland-info 1.1 then treats the feedback as absent.
+    for (const char *path : {"/dev/dma_heap/system", "/dev/udmabuf"}) {
+        struct stat st {};
+        if (stat(path, &st) == 0 && S_ISCHR(st.st_mode)) return st.st_rdev;
+    }
+    return makedev(0, 0);
+}
+
+void Server::create_linux_dmabuf() {
+    if (wlr_renderer_is_pixman(renderer_)) {
+        importer_ = std::make_unique<render::CpuImporter>();
+    } else {
+        importer_ = std::make_unique<render::EglImporter>(renderer_, allocator_);
+    }
+    linux_dmabuf_ = std::make_unique<proto::LinuxDmabuf>(display_, *importer_, dmabuf_main_device());
 }
 
 bool Server::init() {

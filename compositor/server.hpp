@@ -6,11 +6,19 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <sys/types.h>
 
 #include "config.hpp"
 #include "listener.hpp"
 #include "options.hpp"
 #include "wlr.hpp"
+
+namespace proto {
+class LinuxDmabuf;
+}
+namespace render {
+class Importer;
+}
 
 namespace planar {
 
@@ -49,6 +57,9 @@ public:
     const std::string &socket_name() const { return socket_; }
     Seat &seat() { return *seat_; }
     Launcher &launcher() { return *launcher_; }
+    // planar's linux-dmabuf (null only before init); the scanout policy sets
+    // per-surface feedback through it.
+    proto::LinuxDmabuf *linux_dmabuf() { return linux_dmabuf_.get(); }
 
     std::list<Output *> &outputs() { return outputs_; }
     Output *output_at(double lx, double ly);
@@ -67,6 +78,8 @@ private:
     bool create_backend();
     bool create_renderer();
     void create_globals();
+    void create_linux_dmabuf();
+    dev_t dmabuf_main_device() const;
     void handle_new_output(wlr_output *output);
     void handle_new_xdg_surface(wlr_xdg_surface *surface);
     void layout_changed();
@@ -91,6 +104,8 @@ private:
     wl_event_source *sigint_ = nullptr;
     wl_event_source *sigterm_ = nullptr;
 
+    std::unique_ptr<render::Importer> importer_;
+    std::unique_ptr<proto::LinuxDmabuf> linux_dmabuf_;
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<Launcher> launcher_;
     std::unique_ptr<OutputManager> output_manager_;

@@ -1,0 +1,123 @@
+#include "cpu_importer.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <drm_fourcc.h>
+#include <linux/dma-buf.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "log.hpp"
+
+namespace render {
+namespace {
+
+bool dmabuf_sync(int fd, uint64_t flags) {
+    dma_buf_sync sync{};
+    sync.flags = flags;
+    while (ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) != 0) {
+        if (errno != EINTR && errno != EAGAIN) return false;
+    }
+    return true;
+}
+
+class CpuBuffer : public ImportedBuffer {
+public:
+    CpuBuffer(int fd, void *map, size_t map_size, uint32_t offset, uint32_t stride, int32_t height,
+              uint32_t format, bool y_invert)
+        : fd_(fd), map_(map), map_size_(map_size), offset_(offset), stride_(stride), height_(height),
+          format_(format), y_invert_(y_invert) {}
+    ~CpuBuffer() override { munmap(map_, map_size_); }
+    CpuBuffer(const CpuBuffer &) = delete;
+    CpuBuffer &operator=(const CpuBuffer &) = delete;
+
+    bool begin_read(void **data, uint32_t *format, size_t *stride) override {
+        if (!dmabuf_sync(fd_, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ)) {
+            plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC start: %s", strerror(errno));
+            return false;
+        }
+        auto *base = static_cast<uint8_t *>(map_) + offset_;
+        if (y_invert_) {
+            // linux-dmabuf y_invert: rows are stored bottom to top. pixman takes
+            // a negative row stride (it indexes rows as data + y * stride), so
+            // the image is handed out from its last row upwards.
+            *data = base + static_cast<size_t>(stride_) * static_cast<size_t>(height_ - 1);
+            *stride = static_cast<size_t>(-static_cast<ptrdiff_t>(stride_));
+        } else {
+            *data = base;
+            *stride = stride_;
+        }
+        *format = format_;
+        return true;
+    }
+
+    void end_read() override {
+        if (!dmabuf_sync(fd_, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ)) {
+            plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC end: %s", strerror(errno));
+        }
+    }
+
+    unsigned import_count() const override { return 1; }
+
+private:
+    int fd_; // borrowed from the buffer's attributes, which outlive this object
+    void *map_;
+    size_t map_size_;
+    uint32_t offset_;
+    uint32_t stride_;
+    int32_t height_;
+    uint32_t format_;
+    bool y_invert_;
+};
+
+} // namespace
+
+const std::vector<uint32_t> &CpuImporter::pixman_formats() {
+    static const std::vector<uint32_t> formats = {
+        DRM_FORMAT_ARGB8888,    DRM_FORMAT_XRGB8888,    DRM_FORMAT_ABGR8888,    DRM_FORMAT_XBGR8888,
+        DRM_FORMAT_RGBA8888,    DRM_FORMAT_RGBX8888,    DRM_FORMAT_BGRA8888,    DRM_FORMAT_BGRX8888,
+        DRM_FORMAT_ARGB2101010, DRM_FORMAT_XRGB2101010, DRM_FORMAT_ABGR2101010, DRM_FORMAT_XBGR2101010,
+        DRM_FORMAT_RGB565,      DRM_FORMAT_BGR565,
+    };
+    return formats;
+}
+
+std::vector<FormatPair> CpuImporter::formats() const {
+    std::vector<FormatPair> pairs;
+    for (uint32_t format : pixman_formats()) {
+        // LINEAR only: an implicit modifier (MOD_INVALID) may hide a tiling
+        // that a CPU mapping cannot undo.
+        pairs.push_back({format, DRM_FORMAT_MOD_LINEAR});
+    }
+    std::sort(pairs.begin(), pairs.end());
+    return pairs;
+}
+
+std::unique_ptr<ImportedBuffer> CpuImporter::import(const DmabufAttributes &attrs, wlr_buffer *,
+                                                    std::string &why) {
+    if (attrs.modifier != DRM_FORMAT_MOD_LINEAR) {
+        why = "the CPU importer reads LINEAR buffers only";
+        return nullptr;
+    }
+    const auto &known = pixman_formats();
+    if (std::find(known.begin(), known.end(), attrs.format) == known.end() || attrs.planes.size() != 1) {
+        why = "format not readable by pixman";
+        return nullptr;
+    }
+    const DmabufPlane &plane = attrs.planes[0];
+    int64_t size = fd_size(plane.fd.get());
+    if (size <= 0) {
+        why = "cannot tell the dma-buf's size";
+        return nullptr;
+    }
+    void *map = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, plane.fd.get(), 0);
+    if (map == MAP_FAILED) {
+        why = std::string("mmap: ") + strerror(errno);
+        return nullptr;
+    }
+    return std::make_unique<CpuBuffer>(plane.fd.get(), map, static_cast<size_t>(size), plane.offset,
+                                       plane.stride, attrs.height, attrs.format, attrs.y_invert);
+}
+
+} // namespace render
