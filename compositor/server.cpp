@@ -12,6 +12,7 @@
 #include "cpu_importer.hpp"
 #include "egl_importer.hpp"
 #include "headless.hpp"
+#include "ipc.hpp"
 #include "linux_dmabuf_v1.hpp"
 #include "launcher.hpp"
 #include "log.hpp"
@@ -79,6 +80,7 @@ Server::Server(Options options, Config config)
 
 Server::~Server() {
     if (launcher_) launcher_->shutdown();
+    ipc_.reset();
     // Clients first: their resources reference outputs, seat and renderer.
     wl_display_destroy_clients(display_);
     on_new_output_.disconnect();
@@ -302,6 +304,8 @@ bool Server::start() {
         return false;
     }
     setenv("WAYLAND_DISPLAY", socket_.c_str(), 1);
+    ipc_ = std::make_unique<IpcServer>(*this, IpcServer::path_for(socket_));
+    if (ipc_->listening()) setenv("PLANAR_IPC", ipc_->path().c_str(), 1);
     plog::info(plog::Scope::core, "running on WAYLAND_DISPLAY=%s", socket_.c_str());
     if (!options_.command.empty()) {
         if (!launcher_->start_main_client(options_.command, options_.exit_with_client)) return false;

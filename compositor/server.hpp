@@ -22,6 +22,7 @@ class Importer;
 
 namespace planar {
 
+class IpcServer;
 class Launcher;
 class Output;
 class OutputManager;
@@ -108,6 +109,7 @@ private:
     std::unique_ptr<proto::LinuxDmabuf> linux_dmabuf_;
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<Launcher> launcher_;
+    std::unique_ptr<IpcServer> ipc_;
     std::unique_ptr<OutputManager> output_manager_;
     std::list<Output *> outputs_;
     std::list<View *> views_;

@@ -238,6 +238,7 @@ void View::handle_unmap() {
 }
 
 void View::handle_commit() {
+    record_committed_buffer(xdg_->surface, buffer_info_);
     // wlr_scene's xdg node already offsets the surface by the window
     // geometry, so (x_, y_) is the window's top-left; only the border follows.
     update_border();

@@ -3,6 +3,7 @@
 // the output under the cursor, fullscreen and maximize honoured.
 #pragma once
 
+#include "inspect.hpp"
 #include "listener.hpp"
 #include "wlr.hpp"
 
@@ -29,6 +30,8 @@ public:
     int y() const { return y_; }
     // Window geometry in layout coordinates.
     wlr_box geometry() const;
+    // The last buffer committed to the toplevel's surface (for inspection).
+    const BufferInfo &buffer_info() const { return buffer_info_; }
 
     void move_to(int x, int y);
     // Asks the client for a new size; the window's left/top edge stays at x, y.
@@ -62,6 +65,7 @@ private:
     bool maximized_ = false;
     bool server_decorated_ = false;
     wlr_box saved_{}; // floating geometry to return to from fullscreen/maximized
+    BufferInfo buffer_info_;
 
     wl::Listener on_map_, on_unmap_, on_destroy_, on_commit_;
     wl::Listener on_request_move_, on_request_resize_, on_request_fullscreen_, on_request_maximize_;

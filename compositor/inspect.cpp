@@ -1,0 +1,115 @@
+#include "inspect.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <xf86drm.h>
+
+#include "dmabuf_buffer.hpp"
+#include "output.hpp"
+#include "server.hpp"
+#include "view.hpp"
+
+namespace planar {
+
+void record_committed_buffer(wlr_surface *surface, BufferInfo &info) {
+    if (!(surface->current.committed & WLR_SURFACE_STATE_BUFFER)) return;
+    wlr_client_buffer *client_buffer = surface->buffer;
+    info = BufferInfo{.commits = info.commits + 1};
+    if (client_buffer == nullptr || client_buffer->source == nullptr) return;
+    wlr_buffer *source = client_buffer->source;
+    info.width = source->width;
+    info.height = source->height;
+    if (proto::DmabufBuffer *dmabuf = proto::DmabufBuffer::from_wlr(source)) {
+        const render::DmabufAttributes &attrs = dmabuf->attributes();
+        info.type = "dmabuf";
+        info.format = attrs.format;
+        info.modifier = attrs.modifier;
+        info.planes = static_cast<int>(attrs.planes.size());
+        info.importer = dmabuf->importer_name();
+        info.imports = dmabuf->import_count();
+        info.y_invert = dmabuf->y_invert();
+        return;
+    }
+    // wlroots records the DRM format of wl_shm sources (DRM_FORMAT_INVALID = 0 otherwise).
+    if (client_buffer->shm_source_format != 0) {
+        info.type = "shm";
+        info.format = client_buffer->shm_source_format;
+        info.planes = 1;
+        return;
+    }
+    info.type = "other";
+}
+
+std::string format_name(uint32_t format) {
+    char *name = drmGetFormatName(format);
+    std::string result = name != nullptr ? name : "0x" + std::to_string(format);
+    free(name);
+    return result;
+}
+
+std::string modifier_name(uint64_t modifier) {
+    char *name = drmGetFormatModifierName(modifier);
+    std::string result;
+    if (name != nullptr) {
+        result = name;
+    } else {
+        char hex[24];
+        snprintf(hex, sizeof(hex), "0x%016" PRIx64, modifier);
+        result = hex;
+    }
+    free(name);
+    return result;
+}
+
+namespace {
+
+// Values may contain spaces (titles): quote them so lines stay parseable.
+std::string quoted(const char *text) {
+    std::string out = "\"";
+    for (const char *c = text != nullptr ? text : ""; *c != '\0'; c++) {
+        if (*c == '"' || *c == '\\') out += '\\';
+        out += (*c == '\n') ? ' ' : *c;
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+std::string describe_surfaces(Server &server) {
+    std::string out;
+    for (View *view : server.views()) {
+        const BufferInfo &b = view->buffer_info();
+        wlr_box geo = view->geometry();
+        pid_t pid = 0;
+        wl_client_get_credentials(wl_resource_get_client(view->surface()->resource), &pid, nullptr, nullptr);
+        char line[1024];
+        snprintf(line, sizeof(line),
+                 "surface=%u pid=%d app_id=%s title=%s geometry=%dx%d+%d+%d focused=%d fullscreen=%d "
+                 "buffer=%s size=%dx%d format=%s modifier=%s planes=%d importer=%s imports=%u y_invert=%d "
+                 "commits=%" PRIu64 "\n",
+                 wl_resource_get_id(view->surface()->resource), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
+                 quoted(view->xdg()->toplevel->title).c_str(), geo.width, geo.height, geo.x, geo.y,
+                 view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
+                 b.format != 0 ? format_name(b.format).c_str() : "-",
+                 b.type == "dmabuf" ? modifier_name(b.modifier).c_str() : "-", b.planes,
+                 b.importer.empty() ? "-" : b.importer.c_str(), b.imports, b.y_invert, b.commits);
+        out += line;
+    }
+    return out;
+}
+
+std::string describe_outputs(Server &server) {
+    std::string out;
+    for (Output *output : server.outputs()) {
+        wlr_output *o = output->wlr();
+        wlr_box box = output->box();
+        char line[512];
+        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d\n", o->name, o->width,
+                 o->height, o->refresh / 1000.0, box.x, box.y, o->enabled);
+        out += line;
+    }
+    return out;
+}
+
+} // namespace planar

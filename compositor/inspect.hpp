@@ -1,0 +1,40 @@
+// Inspection: what a person (or a test) can ask a running planar about its
+// surfaces, so that "is my buffer really a LINEAR XR24 dma-buf, imported
+// once?" has an answer without a debugger. Served over the IPC socket
+// (ipc.hpp) and printed by planar-ctl.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "wlr.hpp"
+
+namespace planar {
+
+class Server;
+
+// What the last committed buffer of a surface was.
+struct BufferInfo {
+    std::string type = "none"; // none, shm, dmabuf, other
+    uint32_t format = 0;       // DRM fourcc
+    uint64_t modifier = 0;     // dmabuf only
+    int width = 0, height = 0;
+    int planes = 0;
+    std::string importer; // dmabuf: cpu or egl
+    unsigned imports = 0; // dmabuf: times the importer imported it
+    bool y_invert = false;
+    uint64_t commits = 0; // buffers committed to this surface so far
+};
+
+// Reads the buffer a surface just committed (call from its commit handler).
+void record_committed_buffer(wlr_surface *surface, BufferInfo &info);
+
+// DRM format and modifier names as libdrm spells them ("XR24", "LINEAR").
+std::string format_name(uint32_t format);
+std::string modifier_name(uint64_t modifier);
+
+// One line per mapped toplevel, key=value pairs, topmost first.
+std::string describe_surfaces(Server &server);
+std::string describe_outputs(Server &server);
+
+} // namespace planar

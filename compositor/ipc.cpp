@@ -1,0 +1,124 @@
+#include "ipc.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "inspect.hpp"
+#include "log.hpp"
+#include "server.hpp"
+
+namespace planar {
+
+// A command longer than this is not one of ours: the client is dropped.
+constexpr size_t max_command = 256;
+
+struct IpcServer::Connection {
+    IpcServer *owner = nullptr;
+    UniqueFd fd;
+    wl_event_source *source = nullptr;
+    std::string input;
+    std::string output;
+    size_t written = 0;
+    bool answering = false;
+};
+
+std::string IpcServer::path_for(const std::string &wayland_socket) {
+    const char *runtime = std::getenv("XDG_RUNTIME_DIR");
+    return std::string(runtime != nullptr ? runtime : "/tmp") + "/" + wayland_socket + ".planar";
+}
+
+IpcServer::IpcServer(Server &server, std::string path) : server_(server), path_(std::move(path)) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path_.size() >= sizeof(address.sun_path)) {
+        plog::error(plog::Scope::core, "ipc: socket path too long: %s", path_.c_str());
+        return;
+    }
+    strcpy(address.sun_path, path_.c_str());
+    listen_fd_.reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    // A stale socket of a crashed planar with the same Wayland socket name:
+    // the Wayland socket's lock file already proved no planar owns it now.
+    unlink(path_.c_str());
+    if (!listen_fd_ || bind(listen_fd_.get(), reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0 ||
+        listen(listen_fd_.get(), 8) != 0) {
+        plog::error(plog::Scope::core, "ipc: cannot listen on %s: %s", path_.c_str(), strerror(errno));
+        listen_fd_.reset();
+        return;
+    }
+    listen_source_ = wl_event_loop_add_fd(server_.event_loop(), listen_fd_.get(), WL_EVENT_READABLE,
+                                          handle_accept, this);
+}
+
+IpcServer::~IpcServer() {
+    while (!connections_.empty()) close_connection(connections_.front().get());
+    if (listen_source_ != nullptr) {
+        wl_event_source_remove(listen_source_);
+        unlink(path_.c_str());
+    }
+}
+
+int IpcServer::handle_accept(int fd, uint32_t, void *data) {
+    auto *self = static_cast<IpcServer *>(data);
+    UniqueFd client(accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!client) return 0;
+    auto connection = std::make_unique<Connection>();
+    connection->owner = self;
+    connection->fd = std::move(client);
+    connection->source = wl_event_loop_add_fd(self->server_.event_loop(), connection->fd.get(), WL_EVENT_READABLE,
+                                              handle_connection, connection.get());
+    if (connection->source != nullptr) self->connections_.push_back(std::move(connection));
+    return 0;
+}
+
+void IpcServer::close_connection(Connection *connection) {
+    wl_event_source_remove(connection->source);
+    connections_.remove_if([connection](const auto &c) { return c.get() == connection; });
+}
+
+int IpcServer::handle_connection(int fd, uint32_t mask, void *data) {
+    auto *c = static_cast<Connection *>(data);
+    IpcServer *self = c->owner;
+    if (!c->answering) {
+        char buffer[128];
+        ssize_t n = read(fd, buffer, sizeof(buffer));
+        if (n <= 0 && !(n < 0 && errno == EAGAIN)) {
+            self->close_connection(c);
+            return 0;
+        }
+        if (n > 0) c->input.append(buffer, static_cast<size_t>(n));
+        size_t newline = c->input.find('\n');
+        if (newline == std::string::npos) {
+            if (c->input.size() > max_command) self->close_connection(c);
+            return 0;
+        }
+        c->output = self->answer(c->input.substr(0, newline));
+        c->answering = true;
+        wl_event_source_fd_update(c->source, WL_EVENT_WRITABLE);
+    }
+    if (c->answering && ((mask & WL_EVENT_WRITABLE) || c->written == 0)) {
+        ssize_t n = send(fd, c->output.data() + c->written, c->output.size() - c->written, MSG_NOSIGNAL);
+        if (n < 0 && errno == EAGAIN) return 0;
+        if (n <= 0) {
+            self->close_connection(c);
+            return 0;
+        }
+        c->written += static_cast<size_t>(n);
+        if (c->written == c->output.size()) self->close_connection(c);
+    }
+    return 0;
+}
+
+std::string IpcServer::answer(const std::string &command) {
+    std::string cmd = command;
+    while (!cmd.empty() && (cmd.back() == '\r' || cmd.back() == ' ')) cmd.pop_back();
+    if (cmd == "surfaces") return describe_surfaces(server_);
+    if (cmd == "outputs") return describe_outputs(server_);
+    if (cmd == "version") return std::string("planar ") + PLANAR_VERSION + "\n";
+    return "error: unknown command '" + cmd + "' (known: surfaces, outputs, version)\n";
+}
+
+} // namespace planar

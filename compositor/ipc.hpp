@@ -1,0 +1,47 @@
+// IpcServer: a unix socket beside the Wayland socket
+// ($XDG_RUNTIME_DIR/<wayland socket>.planar) answering one-line text
+// commands for planar-ctl and tests: `surfaces`, `outputs`, `version`.
+// Each connection sends one command and gets the answer, then planar closes
+// it. Read-only by design: it reports, it does not steer.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <string>
+
+#include "unique_fd.hpp"
+
+struct wl_event_source;
+
+namespace planar {
+
+class Server;
+
+class IpcServer {
+public:
+    IpcServer(Server &server, std::string path);
+    ~IpcServer();
+    IpcServer(const IpcServer &) = delete;
+    IpcServer &operator=(const IpcServer &) = delete;
+
+    bool listening() const { return listen_source_ != nullptr; }
+    const std::string &path() const { return path_; }
+
+    // The socket path for a Wayland socket name.
+    static std::string path_for(const std::string &wayland_socket);
+
+private:
+    struct Connection;
+    static int handle_accept(int fd, uint32_t mask, void *data);
+    static int handle_connection(int fd, uint32_t mask, void *data);
+    void close_connection(Connection *connection);
+    std::string answer(const std::string &command);
+
+    Server &server_;
+    std::string path_;
+    UniqueFd listen_fd_;
+    wl_event_source *listen_source_ = nullptr;
+    std::list<std::unique_ptr<Connection>> connections_;
+};
+
+} // namespace planar
