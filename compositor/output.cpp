@@ -50,6 +50,10 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
     on_mode_.connect(&output_->events.mode, [this](void *) { schedule_.reset_phase(); });
     on_destroy_.connect(&output_->events.destroy, [this](void *) { delete this; });
 
+    uint32_t rgb = server_.config().background;
+    const float color[4] = {((rgb >> 16) & 0xff) / 255.0f, ((rgb >> 8) & 0xff) / 255.0f, (rgb & 0xff) / 255.0f,
+                            1.0f};
+    background_ = wlr_scene_rect_create(server_.background_layer(), 0, 0, color);
     server_.output_added(this);
     scene_output_ = wlr_scene_get_scene_output(server_.scene(), output_);
     plog::info(plog::Scope::output, "%s: %dx%d@%.3f Hz", output_->name, output_->width, output_->height,
@@ -58,6 +62,7 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
 
 Output::~Output() {
     if (render_timer_source_ != nullptr) wl_event_source_remove(render_timer_source_);
+    wlr_scene_node_destroy(&background_->node);
     server_.output_removed(this);
     output_->data = nullptr;
 }
@@ -66,6 +71,14 @@ wlr_box Output::box() const {
     wlr_box *box = wlr_output_layout_get_box(server_.layout(), output_);
     return box != nullptr ? *box : wlr_box{};
 }
+
+void Output::layout_changed() {
+    wlr_box area = box();
+    wlr_scene_node_set_position(&background_->node, area.x, area.y);
+    wlr_scene_rect_set_size(background_, area.width, area.height);
+}
+
+void Output::set_background_visible(bool visible) { wlr_scene_node_set_enabled(&background_->node, visible); }
 
 void Output::handle_present(wlr_output_event_present *event) {
     if (!event->presented || event->when == nullptr) return;

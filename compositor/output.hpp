@@ -25,6 +25,10 @@ public:
     wlr_output *wlr() const { return output_; }
     // Position and size in layout coordinates.
     wlr_box box() const;
+    // Follows the output's place in the layout (background position and size).
+    void layout_changed();
+    // Hidden under a fullscreen view, so that the view can be scanned out.
+    void set_background_visible(bool visible);
 
 private:
     void handle_frame();
@@ -35,6 +39,7 @@ private:
     Server &server_;
     wlr_output *output_;
     wlr_scene_output *scene_output_ = nullptr;
+    wlr_scene_rect *background_ = nullptr;
     FrameSchedule schedule_;
     UniqueFd render_timer_;
     wl_event_source *render_timer_source_ = nullptr;

@@ -263,9 +263,7 @@ bool Server::init() {
     layout_ = wlr_output_layout_create();
     on_layout_change_.connect(&layout_->events.change, [this](void *) { layout_changed(); });
     scene_ = wlr_scene_create();
-    float color[4] = {((config_.background >> 16) & 0xff) / 255.0f, ((config_.background >> 8) & 0xff) / 255.0f,
-                      (config_.background & 0xff) / 255.0f, 1.0f};
-    background_ = wlr_scene_rect_create(&scene_->node, 0, 0, color);
+    background_layer_ = wlr_scene_tree_create(&scene_->node);
     view_layer_ = wlr_scene_tree_create(&scene_->node);
     wlr_scene_attach_output_layout(scene_, layout_);
 
@@ -345,12 +343,9 @@ void Server::output_removed(Output *output) {
 }
 
 void Server::layout_changed() {
-    wlr_box *box = wlr_output_layout_get_box(layout_, nullptr);
-    if (box != nullptr) {
-        wlr_scene_node_set_position(&background_->node, box->x, box->y);
-        wlr_scene_rect_set_size(background_, box->width, box->height);
-    }
+    for (Output *output : outputs_) output->layout_changed();
     for (View *view : views_) view->output_layout_changed();
+    update_occlusion();
     if (output_manager_) output_manager_->update();
 }
 
@@ -400,6 +395,35 @@ void Server::focus_view(View *view) {
     views_.push_front(view);
     view->raise_and_activate();
     seat_->focus_surface(view->surface());
+    update_occlusion();
+}
+
+void Server::update_occlusion() {
+    // wlr_scene 0.15 scans a surface out only when it is the one node on the
+    // output: a fullscreen view covering an output hides that output's
+    // background and the views it covers completely (they cannot be seen).
+    for (View *view : views_) view->set_occluded(false);
+    for (Output *output : outputs_) {
+        wlr_box box = output->box();
+        View *cover = nullptr;
+        for (View *view : views_) {
+            if (!view->mapped()) continue;
+            wlr_box geo = view->geometry();
+            if (cover == nullptr) {
+                if (view->fullscreen() && geo.x == box.x && geo.y == box.y && geo.width == box.width &&
+                    geo.height == box.height) {
+                    cover = view;
+                }
+                continue;
+            }
+            wlr_box inside{};
+            if (wlr_box_intersection(&inside, &geo, &box) && inside.width == geo.width &&
+                inside.height == geo.height) {
+                view->set_occluded(true);
+            }
+        }
+        output->set_background_visible(cover == nullptr);
+    }
 }
 
 void Server::view_unmapped(View *view) {
@@ -415,6 +439,7 @@ void Server::view_unmapped(View *view) {
         }
     }
     seat_->view_gone(view);
+    update_occlusion();
 }
 
 } // namespace planar

@@ -53,6 +53,8 @@ public:
     wlr_output_layout *layout() const { return layout_; }
     // Window layer of the scene: views live here, above the background.
     wlr_scene_node *view_layer() const { return &view_layer_->node; }
+    // Below the views: one background rectangle per output.
+    wlr_scene_node *background_layer() const { return &background_layer_->node; }
     const Config &config() const { return config_; }
     const Options &options() const { return options_; }
     const std::string &socket_name() const { return socket_; }
@@ -74,6 +76,9 @@ public:
     void focus_view(View *view);
     View *focused_view();
     void view_unmapped(View *view);
+    // Recomputes what fullscreen views hide; call when stacking, mapping,
+    // fullscreen state or geometry changes.
+    void update_occlusion();
 
 private:
     bool create_backend();
@@ -96,7 +101,7 @@ private:
     wlr_renderer *renderer_ = nullptr;
     wlr_allocator *allocator_ = nullptr;
     wlr_scene *scene_ = nullptr;
-    wlr_scene_rect *background_ = nullptr;
+    wlr_scene_tree *background_layer_ = nullptr;
     wlr_scene_tree *view_layer_ = nullptr;
     wlr_output_layout *layout_ = nullptr;
     wlr_xdg_shell *xdg_shell_ = nullptr;

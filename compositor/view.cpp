@@ -130,6 +130,8 @@ void View::set_fullscreen(bool fullscreen) {
         wlr_xdg_toplevel_set_fullscreen(xdg_, true);
         resize_to(box.x, box.y, box.width, box.height);
         wlr_scene_node_raise_to_top(&tree_->node);
+        // Fullscreen goes on top of the stack, focused.
+        if (mapped_) server_.focus_view(this);
     } else {
         fullscreen_ = false;
         wlr_xdg_toplevel_set_fullscreen(xdg_, false);
@@ -141,6 +143,7 @@ void View::set_fullscreen(bool fullscreen) {
         }
     }
     update_border();
+    server_.update_occlusion();
 }
 
 void View::set_maximized(bool maximized) {
@@ -164,6 +167,11 @@ void View::set_maximized(bool maximized) {
 void View::set_server_decorated(bool decorated) {
     server_decorated_ = decorated;
     update_border();
+}
+
+void View::set_occluded(bool occluded) {
+    occluded_ = occluded;
+    wlr_scene_node_set_enabled(&tree_->node, mapped_ && !occluded_);
 }
 
 void View::close() { wlr_xdg_toplevel_send_close(xdg_); }
@@ -239,6 +247,8 @@ void View::handle_unmap() {
 
 void View::handle_commit() {
     record_committed_buffer(xdg_->surface, buffer_info_);
+    // A fullscreen client's new size decides whether it covers its output.
+    if (fullscreen_ && mapped_) server_.update_occlusion();
     // wlr_scene's xdg node already offsets the surface by the window
     // geometry, so (x_, y_) is the window's top-left; only the border follows.
     update_border();

@@ -41,6 +41,8 @@ public:
     void set_fullscreen(bool fullscreen);
     void set_maximized(bool maximized);
     void set_server_decorated(bool decorated);
+    // Hidden because a fullscreen view covers it (see Server::update_occlusion).
+    void set_occluded(bool occluded);
     void close();
     void output_layout_changed();
 
@@ -64,6 +66,7 @@ private:
     bool fullscreen_ = false;
     bool maximized_ = false;
     bool server_decorated_ = false;
+    bool occluded_ = false;
     wlr_box saved_{}; // floating geometry to return to from fullscreen/maximized
     BufferInfo buffer_info_;
 
