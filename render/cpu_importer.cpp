@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "log.hpp"
+#include "yuv.hpp"
 
 namespace render {
 namespace {
@@ -71,6 +72,101 @@ private:
     bool y_invert_;
 };
 
+// A YUV buffer (NV12, YUYV): pixman cannot sample it, so each read converts
+// it into an XRGB8888 shadow image inside DMA_BUF_IOCTL_SYNC START/END. The
+// planes are still mapped once, at import.
+class YuvCpuBuffer : public ImportedBuffer {
+public:
+    struct Plane {
+        int fd; // borrowed from the buffer's attributes, which outlive this object
+        void *map;
+        size_t map_size;
+        uint32_t offset;
+        uint32_t stride;
+        const uint8_t *data() const { return static_cast<const uint8_t *>(map) + offset; }
+    };
+
+    YuvCpuBuffer(std::vector<Plane> planes, int32_t width, int32_t height, uint32_t format)
+        : planes_(std::move(planes)), width_(width), height_(height), format_(format),
+          shadow_(static_cast<size_t>(width) * static_cast<size_t>(height)) {}
+    ~YuvCpuBuffer() override {
+        for (const Plane &plane : planes_) munmap(plane.map, plane.map_size);
+    }
+    YuvCpuBuffer(const YuvCpuBuffer &) = delete;
+    YuvCpuBuffer &operator=(const YuvCpuBuffer &) = delete;
+
+    bool begin_read(void **data, uint32_t *format, size_t *stride) override {
+        for (const Plane &plane : planes_) {
+            if (!dmabuf_sync(plane.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ)) {
+                plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC start: %s", strerror(errno));
+                return false;
+            }
+        }
+        if (format_ == DRM_FORMAT_NV12) {
+            nv12_to_xrgb(planes_[0].data(), planes_[0].stride, planes_[1].data(), planes_[1].stride, width_,
+                         height_, shadow_.data(), static_cast<size_t>(width_));
+        } else {
+            yuyv_to_xrgb(planes_[0].data(), planes_[0].stride, width_, height_, shadow_.data(),
+                         static_cast<size_t>(width_));
+        }
+        for (const Plane &plane : planes_) {
+            if (!dmabuf_sync(plane.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ)) {
+                plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC end: %s", strerror(errno));
+            }
+        }
+        *data = shadow_.data();
+        *format = DRM_FORMAT_XRGB8888;
+        *stride = static_cast<size_t>(width_) * 4;
+        return true;
+    }
+
+    unsigned import_count() const override { return 1; }
+
+private:
+    std::vector<Plane> planes_;
+    int32_t width_, height_;
+    uint32_t format_;
+    std::vector<uint32_t> shadow_;
+};
+
+// YUV formats the CPU path converts (see YuvCpuBuffer).
+const std::vector<uint32_t> &converted_formats() {
+    static const std::vector<uint32_t> formats = {DRM_FORMAT_NV12, DRM_FORMAT_YUYV};
+    return formats;
+}
+
+std::unique_ptr<ImportedBuffer> import_yuv(const DmabufAttributes &attrs, std::string &why) {
+    if (attrs.y_invert) {
+        why = "y_invert YUV buffers are not supported by the CPU importer";
+        return nullptr;
+    }
+    if ((attrs.format == DRM_FORMAT_NV12 && attrs.planes.size() != 2) ||
+        (attrs.format == DRM_FORMAT_YUYV && attrs.planes.size() != 1)) {
+        why = "unexpected plane count";
+        return nullptr;
+    }
+    std::vector<YuvCpuBuffer::Plane> planes;
+    auto unmap_all = [&planes] {
+        for (const auto &plane : planes) munmap(plane.map, plane.map_size);
+    };
+    for (const DmabufPlane &plane : attrs.planes) {
+        int64_t size = fd_size(plane.fd.get());
+        if (size <= 0) {
+            unmap_all();
+            why = "cannot tell the dma-buf's size";
+            return nullptr;
+        }
+        void *map = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, plane.fd.get(), 0);
+        if (map == MAP_FAILED) {
+            unmap_all();
+            why = std::string("mmap: ") + strerror(errno);
+            return nullptr;
+        }
+        planes.push_back({plane.fd.get(), map, static_cast<size_t>(size), plane.offset, plane.stride});
+    }
+    return std::make_unique<YuvCpuBuffer>(std::move(planes), attrs.width, attrs.height, attrs.format);
+}
+
 } // namespace
 
 const std::vector<uint32_t> &CpuImporter::pixman_formats() {
@@ -85,11 +181,10 @@ const std::vector<uint32_t> &CpuImporter::pixman_formats() {
 
 std::vector<FormatPair> CpuImporter::formats() const {
     std::vector<FormatPair> pairs;
-    for (uint32_t format : pixman_formats()) {
-        // LINEAR only: an implicit modifier (MOD_INVALID) may hide a tiling
-        // that a CPU mapping cannot undo.
-        pairs.push_back({format, DRM_FORMAT_MOD_LINEAR});
-    }
+    // LINEAR only: an implicit modifier (MOD_INVALID) may hide a tiling
+    // that a CPU mapping cannot undo.
+    for (uint32_t format : pixman_formats()) pairs.push_back({format, DRM_FORMAT_MOD_LINEAR});
+    for (uint32_t format : converted_formats()) pairs.push_back({format, DRM_FORMAT_MOD_LINEAR});
     std::sort(pairs.begin(), pairs.end());
     return pairs;
 }
@@ -100,6 +195,8 @@ std::unique_ptr<ImportedBuffer> CpuImporter::import(const DmabufAttributes &attr
         why = "the CPU importer reads LINEAR buffers only";
         return nullptr;
     }
+    const auto &yuv = converted_formats();
+    if (std::find(yuv.begin(), yuv.end(), attrs.format) != yuv.end()) return import_yuv(attrs, why);
     const auto &known = pixman_formats();
     if (std::find(known.begin(), known.end(), attrs.format) == known.end() || attrs.planes.size() != 1) {
         why = "format not readable by pixman";

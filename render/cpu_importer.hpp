@@ -1,7 +1,8 @@
 // CPU importer, for the pixman renderer: each plane of a LINEAR dma-buf is
 // mapped once, at import, and every read is bracketed by DMA_BUF_IOCTL_SYNC
 // START/END so that caches are coherent with the exporter (a GPU, a camera).
-// Only the formats pixman samples directly are offered.
+// Offered: the formats pixman samples directly, and NV12/YUYV, which are
+// converted to XRGB on each read (pixman has no YUV sampling).
 #pragma once
 
 #include "importer.hpp"
