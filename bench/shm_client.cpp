@@ -3,8 +3,12 @@
 // callback, asks for presentation feedback on each commit, and after
 // --seconds prints one line of figures:
 //   fps, commit->frame-done p50/p99, commit->presented p50/p99 (ms),
-//   presented/discarded counts, and the ZERO_COPY count.
-// Works against any compositor with xdg_wm_base and wp_presentation.
+//   presented/discarded counts, and the ZERO_COPY count, then
+//   presentation=yes|no (whether the compositor offers wp_presentation) and
+//   starved=yes|no (no frame callback for a while: e.g. a hidden window).
+// It draws at the size the compositor configures (reallocating its buffers
+// when that changes), else at --size; the line reports the size used last.
+// Works against any compositor with xdg_wm_base; wp_presentation is optional.
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -60,7 +64,9 @@ struct Client {
     xdg_toplevel *toplevel = nullptr;
     Buffer buffers[3];
     int width = 0, height = 0;
+    int pending_width = 0, pending_height = 0; // last configured size, 0 = ours
     bool configured = false;
+    bool starved = false;
     bool running = true;
     unsigned frame_index = 0;
     double start_ms = 0, last_commit_ms = 0;
@@ -101,10 +107,10 @@ const xdg_surface_listener xsurface_listener = {xsurface_configure};
 
 void toplevel_configure(void *data, xdg_toplevel *, int32_t w, int32_t h, wl_array *) {
     auto *c = static_cast<Client *>(data);
-    if (w > 0 && h > 0 && c->width == 0) {
-        c->opt.width = w;
-        c->opt.height = h;
-    }
+    // Honour the compositor's size (tiling, fullscreen, kiosk); 0x0 leaves
+    // it to us.
+    c->pending_width = w;
+    c->pending_height = h;
 }
 void toplevel_close(void *data, xdg_toplevel *) { static_cast<Client *>(data)->running = false; }
 const xdg_toplevel_listener toplevel_listener = {toplevel_configure, toplevel_close};
@@ -155,6 +161,15 @@ void frame_done(void *data, wl_callback *cb, uint32_t) {
 }
 const wl_callback_listener frame_listener = {frame_done};
 
+void destroy_buffers(Client *c) {
+    for (Buffer &b : c->buffers) {
+        if (b.buffer == nullptr) continue;
+        wl_buffer_destroy(b.buffer);
+        munmap(b.pixels, static_cast<size_t>(c->width) * 4 * c->height);
+        b = Buffer{};
+    }
+}
+
 bool create_buffers(Client *c) {
     int stride = c->width * 4;
     size_t size = static_cast<size_t>(stride) * c->height;
@@ -169,11 +184,29 @@ bool create_buffers(Client *c) {
         close(fd);
         b.pixels = static_cast<uint32_t *>(data);
         wl_buffer_add_listener(b.buffer, &buffer_listener, &b);
+        std::fill(b.pixels, b.pixels + static_cast<size_t>(c->width) * c->height, 0xff202020u);
+    }
+    return true;
+}
+
+// Adopt a newly configured size before drawing; true when the buffers were
+// reallocated (the next frame then damages everything).
+bool apply_configured_size(Client *c) {
+    int w = c->pending_width > 0 ? c->pending_width : c->opt.width;
+    int h = c->pending_height > 0 ? c->pending_height : c->opt.height;
+    if (w == c->width && h == c->height) return false;
+    destroy_buffers(c);
+    c->width = w;
+    c->height = h;
+    if (!create_buffers(c)) {
+        fprintf(stderr, "planar-bench-shm: cannot allocate shm buffers: %s\n", strerror(errno));
+        exit(1);
     }
     return true;
 }
 
 void draw_and_commit(Client *c) {
+    bool resized = apply_configured_size(c);
     Buffer *buffer = nullptr;
     for (Buffer &b : c->buffers) {
         if (!b.busy) {
@@ -188,7 +221,7 @@ void draw_and_commit(Client *c) {
     unsigned f = c->frame_index++;
     uint32_t color = 0xff000000u | ((f * 3) & 0xff) << 16 | ((f * 7) & 0xff) << 8 | ((f * 11) & 0xff);
     int y0 = 0, rows = c->height;
-    if (c->opt.band > 0) {
+    if (c->opt.band > 0 && !resized) {
         rows = std::min(c->opt.band, c->height);
         y0 = static_cast<int>((f * static_cast<unsigned>(rows)) % static_cast<unsigned>(c->height - rows + 1));
     }
@@ -263,27 +296,43 @@ int main(int argc, char **argv) {
     c.toplevel = xdg_surface_get_toplevel(c.xsurface);
     xdg_toplevel_add_listener(c.toplevel, &toplevel_listener, &c);
     xdg_toplevel_set_title(c.toplevel, "planar-bench-shm");
+    xdg_toplevel_set_app_id(c.toplevel, c.opt.name.c_str()); // lets a peer's rules place each client
     if (c.opt.fullscreen) xdg_toplevel_set_fullscreen(c.toplevel, nullptr);
     wl_surface_commit(c.surface);
     while (!c.configured && wl_display_dispatch(c.display) >= 0) {}
-    c.width = c.opt.width;
-    c.height = c.opt.height;
-    if (!create_buffers(&c)) {
-        fprintf(stderr, "planar-bench-shm: cannot allocate shm buffers: %s\n", strerror(errno));
-        return 1;
-    }
-    for (Buffer &b : c.buffers) std::fill(b.pixels, b.pixels + static_cast<size_t>(c.width) * c.height, 0xff202020u);
+    apply_configured_size(&c);
     c.start_ms = now_ms();
     draw_and_commit(&c);
-    while (c.running && wl_display_dispatch(c.display) >= 0) {}
+    // Dispatch until --seconds are up; a window the compositor does not show
+    // may get no frame callback at all, so give up 2 s after the end anyway.
+    double last_frame_ms = c.start_ms;
+    int last_frames = 0;
+    while (c.running) {
+        if (wl_display_dispatch_pending(c.display) < 0) break;
+        if (!c.running) break;
+        wl_display_flush(c.display);
+        pollfd pfd{wl_display_get_fd(c.display), POLLIN, 0};
+        int ready = poll(&pfd, 1, 250);
+        if (ready < 0 && errno != EINTR) break;
+        if (ready > 0 && wl_display_dispatch(c.display) < 0) break;
+        double now = now_ms();
+        if (c.frames != last_frames) {
+            last_frames = c.frames;
+            last_frame_ms = now;
+        } else if (now - c.start_ms >= c.opt.seconds * 1000 + 2000 || now - last_frame_ms >= 5000) {
+            c.starved = true;
+            break;
+        }
+    }
     double elapsed_s = (now_ms() - c.start_ms) / 1000.0;
     // Let the last feedback events arrive.
     wl_display_roundtrip(c.display);
     printf("%s: %dx%d %s fps=%.1f frame_done_p50=%.2f p99=%.2f presented_p50=%.2f p99=%.2f presented=%d "
-           "discarded=%d zero_copy=%d\n",
+           "discarded=%d zero_copy=%d frames=%d presentation=%s starved=%s\n",
            c.opt.name.c_str(), c.width, c.height, c.opt.band > 0 ? "band" : "full", c.frames / elapsed_s,
            percentile(c.frame_done_ms, 0.5), percentile(c.frame_done_ms, 0.99), percentile(c.presented_ms, 0.5),
-           percentile(c.presented_ms, 0.99), c.presented, c.discarded, c.zero_copy);
+           percentile(c.presented_ms, 0.99), c.presented, c.discarded, c.zero_copy, c.frames,
+           c.presentation != nullptr ? "yes" : "no", c.starved ? "yes" : "no");
     wl_display_disconnect(c.display);
     return 0;
 }

@@ -5,7 +5,9 @@
 #include <sys/timerfd.h>
 
 #include "log.hpp"
+#include "scene_frame.hpp"
 #include "server.hpp"
+#include "view.hpp"
 
 namespace planar {
 namespace {
@@ -51,9 +53,10 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
     on_destroy_.connect(&output_->events.destroy, [this](void *) { delete this; });
 
     uint32_t rgb = server_.config().background;
-    const float color[4] = {((rgb >> 16) & 0xff) / 255.0f, ((rgb >> 8) & 0xff) / 255.0f, (rgb & 0xff) / 255.0f,
-                            1.0f};
-    background_ = wlr_scene_rect_create(server_.background_layer(), 0, 0, color);
+    background_[0] = ((rgb >> 16) & 0xff) / 255.0f;
+    background_[1] = ((rgb >> 8) & 0xff) / 255.0f;
+    background_[2] = (rgb & 0xff) / 255.0f;
+    background_[3] = 1.0f;
     server_.output_added(this);
     scene_output_ = wlr_scene_get_scene_output(server_.scene(), output_);
     plog::info(plog::Scope::output, "%s: %dx%d@%.3f Hz", output_->name, output_->width, output_->height,
@@ -62,7 +65,6 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
 
 Output::~Output() {
     if (render_timer_source_ != nullptr) wl_event_source_remove(render_timer_source_);
-    wlr_scene_node_destroy(&background_->node);
     server_.output_removed(this);
     output_->data = nullptr;
 }
@@ -71,14 +73,6 @@ wlr_box Output::box() const {
     wlr_box *box = wlr_output_layout_get_box(server_.layout(), output_);
     return box != nullptr ? *box : wlr_box{};
 }
-
-void Output::layout_changed() {
-    wlr_box area = box();
-    wlr_scene_node_set_position(&background_->node, area.x, area.y);
-    wlr_scene_rect_set_size(background_, area.width, area.height);
-}
-
-void Output::set_background_visible(bool visible) { wlr_scene_node_set_enabled(&background_->node, visible); }
 
 void Output::handle_present(wlr_output_event_present *event) {
     if (!event->presented || event->when == nullptr) return;
@@ -122,9 +116,8 @@ void Output::render_frame() {
         if (scene_output_ == nullptr) return;
     }
     int64_t started = now_ns();
-    if (!wlr_scene_output_commit(scene_output_)) {
-        plog::debug(plog::Scope::output, "%s: frame commit failed", output_->name);
-    }
+    wlr_surface *candidate = scanout_candidate_ != nullptr ? scanout_candidate_->surface() : nullptr;
+    commit_scene_frame(scene_output_, candidate, server_.presentation(), background_, scanned_out_);
     int64_t finished = now_ns();
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,

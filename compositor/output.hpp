@@ -13,6 +13,7 @@
 namespace planar {
 
 class Server;
+class View;
 
 class Output {
 public:
@@ -25,10 +26,9 @@ public:
     wlr_output *wlr() const { return output_; }
     // Position and size in layout coordinates.
     wlr_box box() const;
-    // Follows the output's place in the layout (background position and size).
-    void layout_changed();
-    // Hidden under a fullscreen view, so that the view can be scanned out.
-    void set_background_visible(bool visible);
+    // The view whose surface may go straight to the primary plane: a
+    // fullscreen view covering this output with nothing else visible on it.
+    void set_scanout_candidate(View *view) { scanout_candidate_ = view; }
 
 private:
     void handle_frame();
@@ -39,7 +39,9 @@ private:
     Server &server_;
     wlr_output *output_;
     wlr_scene_output *scene_output_ = nullptr;
-    wlr_scene_rect *background_ = nullptr;
+    View *scanout_candidate_ = nullptr;
+    float background_[4] = {};
+    bool scanned_out_ = false;
     FrameSchedule schedule_;
     UniqueFd render_timer_;
     wl_event_source *render_timer_source_ = nullptr;

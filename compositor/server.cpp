@@ -14,6 +14,8 @@
 #include "headless.hpp"
 #include "ipc.hpp"
 #include "linux_dmabuf_v1.hpp"
+#include "linux_drm_syncobj_v1.hpp"
+#include "linux_explicit_synchronization_v1.hpp"
 #include "launcher.hpp"
 #include "log.hpp"
 #include "output.hpp"
@@ -90,6 +92,8 @@ Server::~Server() {
     on_layout_change_.disconnect();
     if (backend_ != nullptr) wlr_backend_destroy(backend_); // destroys the outputs
     linux_dmabuf_.reset();
+    drm_syncobj_.reset(); // before the display: they hold globals and a protocol logger
+    explicit_sync_.reset();
     importer_.reset();
     output_manager_.reset();
     seat_.reset();
@@ -135,6 +139,10 @@ bool Server::create_backend() {
     }
     case BackendKind::drm: {
         ScopedEnv backends("WLR_BACKENDS", "drm,libinput");
+        // A machine without keyboard or mouse (a kiosk, a test guest) still
+        // gets its screen; wlroots refuses to start without this. A user's
+        // own setting wins.
+        setenv("WLR_LIBINPUT_NO_DEVICES", "1", 0);
         backend_ = wlr_backend_autocreate(display_);
         break;
     }
@@ -158,6 +166,13 @@ bool Server::create_renderer() {
         // Asked for explicitly: a software EGL (llvmpipe) is acceptable.
         ScopedEnv name("WLR_RENDERER", "gles2");
         ScopedEnv software("WLR_RENDERER_ALLOW_SOFTWARE", "1");
+        // llvmpipe (Mesa 22.3) segfaults in its JIT "linear" fast path (a bilinear
+        // texel gather with an index near -2^31) on the first textured quad
+        // wlroots draws (tests/vm drm-gles2). LP_PERF=no_linear turns that path
+        // off. Left set for the process: every llvmpipe screen (EGL here, GBM in
+        // the allocator) re-reads it into one global. No effect on GPU drivers;
+        // a user's own LP_PERF wins.
+        setenv("LP_PERF", "no_linear", 0);
         renderer_ = wlr_renderer_autocreate(backend_);
         break;
     }
@@ -195,6 +210,8 @@ void Server::create_globals() {
     wlr_xdg_output_manager_v1_create(display_, layout_);
 
     presentation_ = wlr_presentation_create(display_, backend_);
+    // wlr_scene_render_output reports composited surfaces to it; planar's
+    // own scan-out path reports the scanned-out surface (scene_frame.cpp).
     wlr_scene_set_presentation(scene_, presentation_);
 
     xdg_shell_ = wlr_xdg_shell_create(display_);
@@ -208,6 +225,7 @@ void Server::create_globals() {
 
     output_manager_ = std::make_unique<OutputManager>(*this);
     create_linux_dmabuf();
+    create_explicit_sync();
 }
 
 namespace {
@@ -257,13 +275,25 @@ void Server::create_linux_dmabuf() {
     linux_dmabuf_ = std::make_unique<proto::LinuxDmabuf>(display_, *importer_, dmabuf_main_device());
 }
 
+void Server::create_explicit_sync() {
+    explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_);
+    // linux-drm-syncobj: timelines live on the main DRM device (the renderer's, else the KMS node).
+    int drm_fd = wlr_renderer_get_drm_fd(renderer_);
+    if (drm_fd < 0) drm_fd = wlr_backend_get_drm_fd(backend_);
+    std::string why;
+    if (auto device = render::open_drm_syncobj_device(drm_fd, event_loop(), why)) {
+        drm_syncobj_ = std::make_unique<proto::LinuxDrmSyncobj>(display_, std::move(device));
+    } else {
+        plog::info(plog::Scope::sync, "wp_linux_drm_syncobj_manager_v1 not advertised: %s", why.c_str());
+    }
+}
+
 bool Server::init() {
     if (!create_backend() || !create_renderer()) return false;
 
     layout_ = wlr_output_layout_create();
     on_layout_change_.connect(&layout_->events.change, [this](void *) { layout_changed(); });
     scene_ = wlr_scene_create();
-    background_layer_ = wlr_scene_tree_create(&scene_->node);
     view_layer_ = wlr_scene_tree_create(&scene_->node);
     wlr_scene_attach_output_layout(scene_, layout_);
 
@@ -343,7 +373,6 @@ void Server::output_removed(Output *output) {
 }
 
 void Server::layout_changed() {
-    for (Output *output : outputs_) output->layout_changed();
     for (View *view : views_) view->output_layout_changed();
     update_occlusion();
     if (output_manager_) output_manager_->update();
@@ -399,30 +428,35 @@ void Server::focus_view(View *view) {
 }
 
 void Server::update_occlusion() {
-    // wlr_scene 0.15 scans a surface out only when it is the one node on the
-    // output: a fullscreen view covering an output hides that output's
-    // background and the views it covers completely (they cannot be seen).
+    // A fullscreen view covering an output hides the views it covers
+    // completely (nothing to draw), and when nothing else is visible on that
+    // output its surface is the output's scan-out candidate.
     for (View *view : views_) view->set_occluded(false);
     for (Output *output : outputs_) {
         wlr_box box = output->box();
         View *cover = nullptr;
+        bool alone = true;
         for (View *view : views_) {
             if (!view->mapped()) continue;
             wlr_box geo = view->geometry();
+            wlr_box inside{};
+            bool intersects = wlr_box_intersection(&inside, &geo, &box);
             if (cover == nullptr) {
                 if (view->fullscreen() && geo.x == box.x && geo.y == box.y && geo.width == box.width &&
                     geo.height == box.height) {
                     cover = view;
+                } else if (intersects) {
+                    alone = false; // above the fullscreen view, or no fullscreen view
                 }
                 continue;
             }
-            wlr_box inside{};
-            if (wlr_box_intersection(&inside, &geo, &box) && inside.width == geo.width &&
-                inside.height == geo.height) {
+            if (intersects && inside.width == geo.width && inside.height == geo.height) {
                 view->set_occluded(true);
+            } else if (intersects) {
+                alone = false; // reaches into this output from another one
             }
         }
-        output->set_background_visible(cover == nullptr);
+        output->set_scanout_candidate(cover != nullptr && alone ? cover : nullptr);
     }
 }
 

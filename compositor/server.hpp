@@ -15,6 +15,8 @@
 
 namespace proto {
 class LinuxDmabuf;
+class LinuxDrmSyncobj;
+class LinuxExplicitSync;
 }
 namespace render {
 class Importer;
@@ -53,8 +55,7 @@ public:
     wlr_output_layout *layout() const { return layout_; }
     // Window layer of the scene: views live here, above the background.
     wlr_scene_node *view_layer() const { return &view_layer_->node; }
-    // Below the views: one background rectangle per output.
-    wlr_scene_node *background_layer() const { return &background_layer_->node; }
+    wlr_presentation *presentation() const { return presentation_; }
     const Config &config() const { return config_; }
     const Options &options() const { return options_; }
     const std::string &socket_name() const { return socket_; }
@@ -85,6 +86,7 @@ private:
     bool create_renderer();
     void create_globals();
     void create_linux_dmabuf();
+    void create_explicit_sync();
     dev_t dmabuf_main_device() const;
     void handle_new_output(wlr_output *output);
     void handle_new_xdg_surface(wlr_xdg_surface *surface);
@@ -101,7 +103,6 @@ private:
     wlr_renderer *renderer_ = nullptr;
     wlr_allocator *allocator_ = nullptr;
     wlr_scene *scene_ = nullptr;
-    wlr_scene_tree *background_layer_ = nullptr;
     wlr_scene_tree *view_layer_ = nullptr;
     wlr_output_layout *layout_ = nullptr;
     wlr_xdg_shell *xdg_shell_ = nullptr;
@@ -112,6 +113,8 @@ private:
 
     std::unique_ptr<render::Importer> importer_;
     std::unique_ptr<proto::LinuxDmabuf> linux_dmabuf_;
+    std::unique_ptr<proto::LinuxExplicitSync> explicit_sync_;
+    std::unique_ptr<proto::LinuxDrmSyncobj> drm_syncobj_; // only where the device has timelines
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<Launcher> launcher_;
     std::unique_ptr<IpcServer> ipc_;

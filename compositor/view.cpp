@@ -247,11 +247,34 @@ void View::handle_unmap() {
 
 void View::handle_commit() {
     record_committed_buffer(xdg_->surface, buffer_info_);
+    apply_y_invert();
     // A fullscreen client's new size decides whether it covers its output.
     if (fullscreen_ && mapped_) server_.update_occlusion();
     // wlr_scene's xdg node already offsets the surface by the window
     // geometry, so (x_, y_) is the window's top-left; only the border follows.
     update_border();
+}
+
+void View::apply_y_invert() {
+    // linux-dmabuf y_invert: the buffer's first row is the bottom of the
+    // image. The CPU importer hands pixman the rows bottom-up; the GPU path
+    // samples the EGLImage as stored, and wlroots 0.15 has no per-texture
+    // flip, so the surface's buffer transform gets a vertical flip
+    // (FLIPPED_180) composed onto the client's own. The scene then draws it
+    // upright, and scan-out refuses it (the transform no longer matches the
+    // output's): a KMS plane here cannot reflect in y.
+    wlr_surface *surface = xdg_->surface;
+    if (surface->current.committed & WLR_SURFACE_STATE_TRANSFORM) client_transform_ = surface->current.transform;
+    bool flip = buffer_info_.type == "dmabuf" && buffer_info_.y_invert && buffer_info_.importer == "egl";
+    wl_output_transform wanted =
+        flip ? wlr_output_transform_compose(client_transform_, WL_OUTPUT_TRANSFORM_FLIPPED_180) : client_transform_;
+    surface->current.transform = wanted;
+    if (flip) {
+        // wlr_scene damaged this commit through the transform it saw before
+        // ours: redraw the whole surface instead (toggling a node damages it).
+        wlr_scene_node_set_enabled(surface_node_, false);
+        wlr_scene_node_set_enabled(surface_node_, true);
+    }
 }
 
 void View::update_border() {

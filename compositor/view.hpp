@@ -52,6 +52,7 @@ private:
     void handle_commit();
     void place_initially();
     void update_border();
+    void apply_y_invert();
     wlr_box target_output_box() const;
 
     Server &server_;
@@ -69,6 +70,9 @@ private:
     bool occluded_ = false;
     wlr_box saved_{}; // floating geometry to return to from fullscreen/maximized
     BufferInfo buffer_info_;
+    // The buffer transform the client asked for; planar composes a vertical
+    // flip onto it for y_invert dma-bufs on the GPU path (see apply_y_invert).
+    wl_output_transform client_transform_ = WL_OUTPUT_TRANSFORM_NORMAL;
 
     wl::Listener on_map_, on_unmap_, on_destroy_, on_commit_;
     wl::Listener on_request_move_, on_request_resize_, on_request_fullscreen_, on_request_maximize_;

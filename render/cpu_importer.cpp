@@ -181,18 +181,23 @@ const std::vector<uint32_t> &CpuImporter::pixman_formats() {
 
 std::vector<FormatPair> CpuImporter::formats() const {
     std::vector<FormatPair> pairs;
-    // LINEAR only: an implicit modifier (MOD_INVALID) may hide a tiling
-    // that a CPU mapping cannot undo.
-    for (uint32_t format : pixman_formats()) pairs.push_back({format, DRM_FORMAT_MOD_LINEAR});
-    for (uint32_t format : converted_formats()) pairs.push_back({format, DRM_FORMAT_MOD_LINEAR});
+    // LINEAR, and the implicit modifier (MOD_INVALID) read as linear: a
+    // client whose EGL reports no modifiers (Mesa without a GPU, weston's
+    // simple-dmabuf-egl on a KMS node) can only send MOD_INVALID, and the
+    // buffers such stacks export are linear. On a machine with a GPU the EGL
+    // importer serves instead, and it knows the driver's implicit layout.
+    for (uint64_t modifier : {DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_INVALID}) {
+        for (uint32_t format : pixman_formats()) pairs.push_back({format, modifier});
+        for (uint32_t format : converted_formats()) pairs.push_back({format, modifier});
+    }
     std::sort(pairs.begin(), pairs.end());
     return pairs;
 }
 
 std::unique_ptr<ImportedBuffer> CpuImporter::import(const DmabufAttributes &attrs, wlr_buffer *,
                                                     std::string &why) {
-    if (attrs.modifier != DRM_FORMAT_MOD_LINEAR) {
-        why = "the CPU importer reads LINEAR buffers only";
+    if (attrs.modifier != DRM_FORMAT_MOD_LINEAR && attrs.modifier != DRM_FORMAT_MOD_INVALID) {
+        why = "the CPU importer reads LINEAR (or implicit, read as linear) buffers only";
         return nullptr;
     }
     const auto &yuv = converted_formats();

@@ -50,7 +50,12 @@ EglImporter::EglImporter(wlr_renderer *renderer, wlr_allocator *allocator)
             uint64_t modifier = format->modifiers[j];
             // wlroots 0.15 assumes LINEAR where EGL lists a format without
             // modifiers (Mesa's kms_swrast does). Advertise only pairs that
-            // really import: LINEAR there only after a real test import.
+            // really import: LINEAR there only after a real test import. The
+            // test buffer comes from the allocator, so a format GBM cannot
+            // allocate (YUV on kms_swrast) is not advertised. Laying NV12 out
+            // by hand over an RGB buffer makes llvmpipe accept the import,
+            // but it then samples garbage (tests/vm dmabuf-import, seen
+            // 2026-11): refusing is better than showing noise.
             if (modifier == DRM_FORMAT_MOD_LINEAR && implicit_only && !test_import_linear(format->format)) {
                 plog::info(plog::Scope::dmabuf, "egl: %.4s LINEAR not advertised: test import failed",
                            reinterpret_cast<const char *>(&format->format));

@@ -1,0 +1,101 @@
+#include "scene_frame.hpp"
+
+#include "log.hpp"
+
+namespace planar {
+namespace {
+
+// The surface alone fills the output with one buffer and nothing that needs
+// composition: no viewport crop, no subsurfaces, no popups, same transform.
+bool scanout_possible(wlr_output *output, wlr_surface *surface) {
+    if (surface == nullptr || surface->buffer == nullptr) return false;
+    if (surface->current.viewport.has_src || surface->current.transform != output->transform) return false;
+    if (!wl_list_empty(&surface->current.subsurfaces_above) || !wl_list_empty(&surface->current.subsurfaces_below)) {
+        return false;
+    }
+    int width = 0, height = 0;
+    wlr_output_effective_resolution(output, &width, &height);
+    if (surface->current.width != width || surface->current.height != height) return false;
+    if (wlr_surface_is_xdg_surface(surface)) {
+        wlr_xdg_surface *xdg = wlr_xdg_surface_from_wlr_surface(surface);
+        if (xdg != nullptr && !wl_list_empty(&xdg->popups)) return false;
+    }
+    return true;
+}
+
+bool try_scanout(wlr_output *output, wlr_surface *surface, wlr_presentation *presentation) {
+    if (!scanout_possible(output, surface)) return false;
+    wlr_output_attach_buffer(output, &surface->buffer->base);
+    if (!wlr_output_test(output)) {
+        wlr_output_rollback(output);
+        return false;
+    }
+    if (presentation != nullptr) wlr_presentation_surface_sampled_on_output(presentation, surface, output);
+    return wlr_output_commit(output);
+}
+
+void scissor(wlr_output *output, const pixman_box32_t &rect) {
+    wlr_box box{rect.x1, rect.y1, rect.x2 - rect.x1, rect.y2 - rect.y1};
+    int width = 0, height = 0;
+    wlr_output_transformed_resolution(output, &width, &height);
+    wlr_box_transform(&box, &box, wlr_output_transform_invert(output->transform), width, height);
+    wlr_renderer_scissor(output->renderer, &box);
+}
+
+} // namespace
+
+FrameResult commit_scene_frame(wlr_scene_output *scene_output, wlr_surface *candidate,
+                               wlr_presentation *presentation, const float background[4], bool &was_scanout) {
+    wlr_output *output = scene_output->output;
+    FrameResult result;
+    bool scanout = try_scanout(output, candidate, presentation);
+    if (scanout != was_scanout) {
+        plog::debug(plog::Scope::scene, "%s: direct scan-out %s", output->name, scanout ? "on" : "off");
+        // Leaving scan-out: the composited buffers are stale everywhere.
+        wlr_output_damage_add_whole(scene_output->damage);
+    }
+    was_scanout = scanout;
+    if (scanout) {
+        result.committed = result.scanned_out = true;
+        return result;
+    }
+
+    bool needs_frame = false;
+    pixman_region32_t damage;
+    pixman_region32_init(&damage);
+    if (!wlr_output_damage_attach_render(scene_output->damage, &needs_frame, &damage)) {
+        pixman_region32_fini(&damage);
+        return result;
+    }
+    if (!needs_frame) {
+        pixman_region32_fini(&damage);
+        wlr_output_rollback(output);
+        return result;
+    }
+
+    wlr_renderer *renderer = output->renderer;
+    wlr_renderer_begin(renderer, output->width, output->height);
+    int count = 0;
+    pixman_box32_t *rects = pixman_region32_rectangles(&damage, &count);
+    for (int i = 0; i < count; i++) {
+        scissor(output, rects[i]);
+        wlr_renderer_clear(renderer, background);
+    }
+    wlr_scene_render_output(scene_output->scene, output, scene_output->x, scene_output->y, &damage);
+    wlr_output_render_software_cursors(output, &damage);
+    wlr_renderer_end(renderer);
+    pixman_region32_fini(&damage);
+
+    int width = 0, height = 0;
+    wlr_output_transformed_resolution(output, &width, &height);
+    pixman_region32_t frame_damage;
+    pixman_region32_init(&frame_damage);
+    wlr_region_transform(&frame_damage, &scene_output->damage->current,
+                         wlr_output_transform_invert(output->transform), width, height);
+    wlr_output_set_damage(output, &frame_damage);
+    pixman_region32_fini(&frame_damage);
+    result.committed = wlr_output_commit(output);
+    return result;
+}
+
+} // namespace planar

@@ -1,0 +1,62 @@
+// CommitGate: holds a surface's commits until their acquire fences signal.
+// One per wlr_surface (a wlr_addon, created on first use), shared by
+// linux-explicit-synchronization and linux-drm-syncobj: each held commit
+// keeps a wlr_surface_lock_pending lock and a render::Wait; when the wait
+// ends, wlr_surface_unlock_cached lets wlroots apply it (in commit order).
+// Destroyed with the surface: waits are cancelled (fds and event sources
+// freed); the cached states are wlroots' and go with the surface.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <list>
+#include <memory>
+
+#include "fence.hpp"
+#include "wlr.hpp"
+
+namespace proto {
+
+class CommitGate {
+public:
+    using StartWait = std::function<std::unique_ptr<render::Wait>(render::Wait::Done done)>;
+
+    static CommitGate &of(wlr_surface *surface);
+    // Null when the surface never held a commit.
+    static CommitGate *find(wlr_surface *surface);
+
+    // Holds the pending commit (call before wlroots handles wl_surface.commit)
+    // until the wait from `start` ends. `protocol` names who asked, for logs
+    // and the inspector. When `start` fails the commit is not held.
+    void hold(const char *protocol, const StartWait &start);
+
+    size_t held() const { return holds_.size(); }
+    // For the inspector: the protocol of the last hold and how long its wait took.
+    const char *last_protocol() const { return last_protocol_; }
+    std::chrono::nanoseconds last_wait() const { return last_wait_; }
+
+private:
+    struct Hold {
+        uint32_t seq = 0;
+        std::chrono::steady_clock::time_point since;
+        std::unique_ptr<render::Wait> wait;
+    };
+    explicit CommitGate(wlr_surface *surface);
+    ~CommitGate();
+    void release(Hold *hold);
+    static void handle_addon_destroy(wlr_addon *addon);
+    static const wlr_addon_interface addon_impl_;
+
+    wlr_surface *surface_;
+    // Standard layout, so that the addon leads back to its owner.
+    struct Addon {
+        wlr_addon addon;
+        CommitGate *owner;
+    };
+    Addon addon_{};
+    std::list<std::unique_ptr<Hold>> holds_;
+    const char *last_protocol_ = "";
+    std::chrono::nanoseconds last_wait_{0};
+};
+
+} // namespace proto

@@ -1,0 +1,289 @@
+# tests/vm/helpers/session.sh: planar as a DRM desktop session inside the test guest, for the
+# guest tests (tests/vm/guest/tests/drm-*, input). Sourced, not run:
+#   source "$PLANAR_SRC/tests/vm/helpers/session.sh"
+#
+# Everything waits for a condition with a generous deadline (emulation is 10-50x slower than
+# hardware); nothing asserts a duration. On a failure, `fail` prints one "FAIL: reason" line and
+# leaves planar's log, the KMS state, the last screenshot and any backtrace in $RESULT_DIR.
+#
+#   session_init                 XDG_RUNTIME_DIR, core dumps, the planar binary; sets $planar
+#   planar_start ARGS...         starts planar on the DRM backend (socket $socket) with ARGS,
+#                                waits until the socket exists and the output is up
+#   planar_alive                 planar still runs
+#   planar_stop                  SIGTERM, wait for the exit; fails unless the status is 0
+#   planar_wait_exit             waits for planar to exit on its own; sets $planar_status
+#   wait_for SECONDS WHAT CMD... polls CMD until it succeeds (fails the test at the deadline, or
+#                                at once when planar dies)
+#   client_start NAME CMD...     starts a Wayland client in the background, output in
+#                                $RESULT_DIR/clients.log; sets $client_pid
+#   screen_expect BG [COLOUR WxH]...  takes screenshots until one shows exactly this
+#   kms_expect_planar            planar's framebuffer on the primary plane, mode 1024x768
+#   crash_check                  no planar segfault in dmesg, no backtrace file
+#   fail REASON                  the verdict line, evidence, cleanup, exit 1
+# shellcheck shell=bash
+
+socket=wayland-vm
+planar_pid=
+planar_pids=()
+planar_status=
+planar_log=
+client_pids=()
+screenshot=
+# The serial console is slow; the log lands in $RESULT_DIR.
+: "${PLANAR_DEBUG:=core,output,kms,input,client}"
+export PLANAR_DEBUG
+
+# The shell's helpers built by tests/vm/run.
+bin=${PLANAR_VM_BIN:?PLANAR_VM_BIN is not set (run this through tests/vm/run)}
+
+session_init() {
+	export XDG_RUNTIME_DIR=/run/planar-vm-runtime
+	mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+	export WAYLAND_DISPLAY=$socket
+	unset DISPLAY
+	# libseat's builtin backend embeds seatd: planar runs as root in the guest.
+	export LIBSEAT_BACKEND=${LIBSEAT_BACKEND:-builtin}
+	# Without udevd libinput sees no device, and wlroots then refuses to start unless told that
+	# this is expected; the input test (udevd, uinput devices) sets it to 0.
+	export WLR_LIBINPUT_NO_DEVICES=${WLR_LIBINPUT_NO_DEVICES:-1}
+	# A crash leaves a core in /tmp (the guest's tmpfs) for a backtrace.
+	ulimit -c unlimited
+	echo '/tmp/core.%p' >/proc/sys/kernel/core_pattern 2>/dev/null || true
+	planar=$PLANAR_BUILD/compositor/planar
+	[[ -x $planar ]] || fail "no planar binary at $planar (build it: meson setup DIR && ninja -C DIR)"
+	planar_log=$RESULT_DIR/planar.log
+	: >"$RESULT_DIR/clients.log"
+	dmesg_start=$(dmesg | wc -l)
+	trap session_cleanup EXIT
+}
+
+# Kills what this test started (by pid), never anything else.
+session_cleanup() {
+	local pid
+	for pid in "${client_pids[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	if [[ -n $planar_pid ]] && kill -0 "$planar_pid" 2>/dev/null; then
+		kill -TERM "$planar_pid" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$planar_pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$planar_pid" 2>/dev/null
+	fi
+	wait 2>/dev/null
+	return 0
+}
+
+# Writes a backtrace of every planar core dump into $RESULT_DIR/backtrace.txt.
+save_backtraces() {
+	local core pid
+	for pid in "${planar_pids[@]}"; do
+		core=/tmp/core.$pid
+		[[ -e $core ]] || continue
+		{
+			echo "=== $core"
+			gdb -batch -nx -ex 'print $_siginfo._sifields._sigfault' -ex 'bt full' \
+				-ex 'info registers' -ex 'x/24i $pc-64' -ex 'info sharedlibrary' \
+				-ex 'thread apply all bt' "$planar" "$core" 2>&1
+		} >>"$RESULT_DIR/backtrace.txt"
+		rm -f "$core"
+	done
+}
+
+fail() {
+	echo "  planar log: $planar_log; last lines:"
+	[[ -n $planar_log && -f $planar_log ]] && tail -n 15 "$planar_log" | sed 's/^/    /'
+	cat /sys/kernel/debug/dri/0/state >"$RESULT_DIR/kms-state.txt" 2>/dev/null
+	save_backtraces
+	[[ -s $RESULT_DIR/backtrace.txt ]] && echo "  backtrace in $RESULT_DIR/backtrace.txt"
+	echo "FAIL: $*"
+	exit 1
+}
+
+planar_alive() {
+	[[ -n $planar_pid ]] && kill -0 "$planar_pid" 2>/dev/null
+}
+
+# Reaps a dead planar and explains its death.
+planar_died() {
+	wait "$planar_pid" 2>/dev/null
+	planar_status=$?
+	planar_pid=
+	local why="exit status $planar_status"
+	((planar_status > 128)) && why="killed by signal $((planar_status - 128)) ($(kill -l $((planar_status - 128)) 2>/dev/null))"
+	fail "planar died ($why) $*"
+}
+
+wait_for() {
+	local seconds=$1 what=$2
+	shift 2
+	local deadline=$((SECONDS + seconds))
+	until "$@"; do
+		if [[ -n $planar_pid ]] && ! planar_alive; then
+			planar_died "while waiting for $what"
+		fi
+		((SECONDS < deadline)) || fail "no $what after ${seconds}s"
+		sleep 0.2
+	done
+}
+
+planar_ready() {
+	[[ -S $XDG_RUNTIME_DIR/$socket ]] && grep -q 'running on WAYLAND_DISPLAY' "$planar_log" &&
+		grep -qE ': 1024x768@[0-9.]+ Hz' "$planar_log"
+}
+
+planar_start() {
+	rm -f "$XDG_RUNTIME_DIR/$socket" "$XDG_RUNTIME_DIR/$socket.lock"
+	echo "  starting: planar --backend drm --socket $socket $*"
+	"$planar" --backend drm --socket "$socket" "$@" >"$planar_log" 2>&1 &
+	planar_pid=$!
+	planar_pids+=("$planar_pid")
+	wait_for 120 "planar socket and 1024x768 output (see planar.log)" planar_ready
+	echo "  planar up (pid $planar_pid) after ${SECONDS}s of the test"
+}
+
+planar_wait_exit() {
+	local seconds=${1:-60}
+	local deadline=$((SECONDS + seconds))
+	while planar_alive; do
+		((SECONDS < deadline)) || fail "planar still runs ${seconds}s after it was asked to exit"
+		sleep 0.2
+	done
+	wait "$planar_pid" 2>/dev/null
+	planar_status=$?
+	planar_pid=
+}
+
+planar_stop() {
+	planar_alive || planar_died "before SIGTERM"
+	kill -TERM "$planar_pid"
+	planar_wait_exit 60
+	((planar_status == 0)) || fail "planar exited with status $planar_status on SIGTERM"
+	echo "  planar exited 0 on SIGTERM"
+}
+
+client_start() {
+	local name=$1
+	shift
+	# All clients write to one log (no process substitution: keep the client's own pid).
+	"$@" >>"$RESULT_DIR/clients.log" 2>&1 &
+	client_pid=$!
+	echo "--- $name started as pid $client_pid: $*" >>"$RESULT_DIR/clients.log"
+	client_pids+=("$client_pid")
+}
+
+# Stops one client: SIGTERM or (with -9) SIGKILL, then reaps it.
+client_stop() {
+	local signal=TERM
+	if [[ $1 == -9 ]]; then
+		signal=KILL
+		shift
+	fi
+	kill -"$signal" "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	local pid kept=()
+	for pid in "${client_pids[@]}"; do
+		[[ $pid == "$1" ]] || kept+=("$pid")
+	done
+	client_pids=("${kept[@]}")
+	return 0
+}
+
+clients_stop_all() {
+	local pid
+	for pid in "${client_pids[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	client_pids=()
+}
+
+screen_matches() {
+	grim -t ppm "$screenshot" >>"$RESULT_DIR/grim.log" 2>&1 || return 1
+	screen_result=$("$bin/vm-screen" ppm "$screenshot" "$@" 2>&1)
+}
+
+# screen_expect BG [COLOUR WxH]...: polls screenshots until one is exactly that (windows that
+# take a few frames to appear are waited for), then keeps nothing unless it fails.
+screen_expect() {
+	screenshot=$RESULT_DIR/screenshot.ppm
+	screen_result="no screenshot taken"
+	local deadline=$((SECONDS + 120))
+	until screen_matches "$@"; do
+		if ! planar_alive; then
+			planar_died "while taking screenshots"
+		fi
+		if ((SECONDS >= deadline)); then
+			echo "  grim: $(tail -n 1 "$RESULT_DIR/grim.log" 2>/dev/null)"
+			fail "screenshot (kept as screenshot.ppm) never matched after 120s: ${screen_result#FAIL: }"
+		fi
+		sleep 0.5
+	done
+	echo "  $screen_result"
+	rm -f "$screenshot" "$RESULT_DIR/grim.log"
+}
+
+kms_expect_planar() {
+	local state=$RESULT_DIR/kms-state.txt primary id fb size mode
+	primary=$("$bin/vm-screen" primary) || fail "KMS: ${primary#FAIL: }"
+	# "primary PLANE_ID fb FB_ID WxH crtc CRTC_ID mode WxH"
+	read -r _ id _ fb size _ _ _ mode <<<"$primary"
+	cat /sys/kernel/debug/dri/0/state >"$state" || fail "cannot read /sys/kernel/debug/dri/0/state"
+	echo "  KMS: $primary"
+	[[ $fb != 0 ]] || fail "KMS: the primary plane $id shows no framebuffer"
+	[[ $size == 1024x768 && $mode == 1024x768 ]] ||
+		fail "KMS: primary plane fb $fb is $size on mode $mode, expected 1024x768 on 1024x768"
+	# The plane's block in the atomic state: "plane[ID]: NAME" up to the next unindented line.
+	local block
+	block=$(awk -v head="plane[$id]:" 'index($0, head) == 1 { on = 1; print; next }
+		/^[^[:space:]]/ { on = 0 } on' "$state")
+	grep -q "fb=$fb" <<<"$block" || fail "KMS state: plane $id does not show fb $fb (kms-state.txt)"
+	grep -q 'allocated by = planar' <<<"$block" ||
+		fail "KMS state: fb $fb on the primary plane was not allocated by planar (kms-state.txt)"
+	grep -q 'size=1024x768' <<<"$block" || fail "KMS state: fb $fb is not 1024x768 (kms-state.txt)"
+	grep -q 'mode: "1024x768"' "$state" || fail "KMS state: no CRTC with mode 1024x768 (kms-state.txt)"
+	echo "  KMS state: planar's fb $fb (1024x768) on primary plane $id, mode 1024x768"
+}
+
+# No planar crash since the test began: no core dump of any planar started here (the kernel's
+# "segfault" lines name the crashing thread, e.g. llvmpipe-1, not the process; they are relayed
+# as notes, since a client may crash without planar being at fault).
+crash_check() {
+	local lines pid
+	lines=$(dmesg | tail -n +"$((dmesg_start + 1))" | grep -E 'segfault|general protection|traps:' || true)
+	[[ -n $lines ]] && printf '  note, dmesg: %s\n' "$lines"
+	for pid in "${planar_pids[@]}"; do
+		[[ -e /tmp/core.$pid ]] && fail "planar (pid $pid) crashed: it left a core dump"
+	done
+	return 0
+}
+
+# A config file with a known background (and optional extra lines for [general]).
+write_config() {
+	local file=$1
+	shift
+	{
+		echo '[general]'
+		echo "background = #${background#0x}"
+		printf '%s\n' "$@"
+	} >"$file"
+}
+background=0x203040
+
+# desktop_check RENDERER: planar on DRM with RENDERER shows a solid_window client with its
+# exact colour and the background elsewhere, and scans out its own 1024x768 framebuffer.
+window_colour=0xc04080
+desktop_check() {
+	local renderer=$1
+	solid_window=$PLANAR_BUILD/tests/integration/solid_window
+	[[ -x $solid_window ]] || fail "no solid_window client at $solid_window (ninja -C $PLANAR_BUILD)"
+	write_config "$RESULT_DIR/planar.ini"
+	planar_start --renderer "$renderer" --config "$RESULT_DIR/planar.ini"
+	grep -q "renderer: $renderer" "$planar_log" || fail "planar did not pick the $renderer renderer (planar.log)"
+	client_start solid_window "$solid_window" --colour "$window_colour" --size 320x200
+	desktop_window=$client_pid
+	wait_for 120 "window mapped by solid_window" grep -q 'solid_window: mapped' "$RESULT_DIR/clients.log"
+	screen_expect "$background" "$window_colour" 320x200
+	kms_expect_planar
+}
