@@ -28,6 +28,7 @@ void record_committed_buffer(wlr_surface *surface, BufferInfo &info) {
         info.modifier = attrs.modifier;
         info.planes = static_cast<int>(attrs.planes.size());
         info.importer = dmabuf->importer_name();
+        if (dmabuf->converted()) info.importer += "-converted"; // a CPU copy the GPU samples
         info.imports = dmabuf->import_count();
         info.y_invert = dmabuf->y_invert();
         return;

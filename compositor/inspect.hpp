@@ -20,7 +20,7 @@ struct BufferInfo {
     uint64_t modifier = 0;     // dmabuf only
     int width = 0, height = 0;
     int planes = 0;
-    std::string importer; // dmabuf: cpu or egl
+    std::string importer; // dmabuf: cpu, egl, or egl-converted (YUV the GPU here cannot sample)
     unsigned imports = 0; // dmabuf: times the importer imported it
     bool y_invert = false;
     uint64_t commits = 0; // buffers committed to this surface so far

@@ -107,6 +107,8 @@ void DmabufBuffer::handle_destroy(wlr_buffer *buffer) { delete from_wlr(buffer);
 
 bool DmabufBuffer::handle_get_dmabuf(wlr_buffer *buffer, wlr_dmabuf_attributes *attribs) {
     DmabufBuffer *self = from_wlr(buffer);
+    // A converted buffer is shown from its copy (begin_data_ptr_access).
+    if (self->imported_ && !self->imported_->shares_dmabuf()) return false;
     if (self->imported_) self->imported_->dmabuf_requested(buffer);
     // wlroots 0.15: the fds of get_dmabuf stay owned by the buffer.
     self->attrs_.borrow_into(*attribs);

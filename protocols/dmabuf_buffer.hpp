@@ -34,6 +34,8 @@ public:
     const render::DmabufAttributes &attributes() const { return attrs_; }
     const char *importer_name() const { return importer_name_; }
     unsigned import_count() const { return imported_ ? imported_->import_count() : 0; }
+    // Shown from a CPU-converted copy rather than the dma-buf itself.
+    bool converted() const { return imported_ && !imported_->shares_dmabuf(); }
     // linux-dmabuf flag y_invert, for composition and scanout decisions.
     bool y_invert() const { return attrs_.y_invert; }
 

@@ -86,8 +86,8 @@ public:
         const uint8_t *data() const { return static_cast<const uint8_t *>(map) + offset; }
     };
 
-    YuvCpuBuffer(std::vector<Plane> planes, int32_t width, int32_t height, uint32_t format)
-        : planes_(std::move(planes)), width_(width), height_(height), format_(format),
+    YuvCpuBuffer(std::vector<Plane> planes, int32_t width, int32_t height, uint32_t format, bool share_dmabuf)
+        : planes_(std::move(planes)), width_(width), height_(height), format_(format), share_dmabuf_(share_dmabuf),
           shadow_(static_cast<size_t>(width) * static_cast<size_t>(height)) {}
     ~YuvCpuBuffer() override {
         for (const Plane &plane : planes_) munmap(plane.map, plane.map_size);
@@ -121,21 +121,25 @@ public:
     }
 
     unsigned import_count() const override { return 1; }
+    bool shares_dmabuf() const override { return share_dmabuf_; }
 
 private:
     std::vector<Plane> planes_;
     int32_t width_, height_;
     uint32_t format_;
+    bool share_dmabuf_;
     std::vector<uint32_t> shadow_;
 };
 
-// YUV formats the CPU path converts (see YuvCpuBuffer).
-const std::vector<uint32_t> &converted_formats() {
+} // namespace
+
+const std::vector<uint32_t> &converted_yuv_formats() {
     static const std::vector<uint32_t> formats = {DRM_FORMAT_NV12, DRM_FORMAT_YUYV};
     return formats;
 }
 
-std::unique_ptr<ImportedBuffer> import_yuv(const DmabufAttributes &attrs, std::string &why) {
+std::unique_ptr<ImportedBuffer> import_converted_yuv(const DmabufAttributes &attrs, bool share_dmabuf,
+                                                     std::string &why) {
     if (attrs.y_invert) {
         why = "y_invert YUV buffers are not supported by the CPU importer";
         return nullptr;
@@ -164,10 +168,8 @@ std::unique_ptr<ImportedBuffer> import_yuv(const DmabufAttributes &attrs, std::s
         }
         planes.push_back({plane.fd.get(), map, static_cast<size_t>(size), plane.offset, plane.stride});
     }
-    return std::make_unique<YuvCpuBuffer>(std::move(planes), attrs.width, attrs.height, attrs.format);
+    return std::make_unique<YuvCpuBuffer>(std::move(planes), attrs.width, attrs.height, attrs.format, share_dmabuf);
 }
-
-} // namespace
 
 const std::vector<uint32_t> &CpuImporter::pixman_formats() {
     static const std::vector<uint32_t> formats = {
@@ -188,7 +190,7 @@ std::vector<FormatPair> CpuImporter::formats() const {
     // importer serves instead, and it knows the driver's implicit layout.
     for (uint64_t modifier : {DRM_FORMAT_MOD_LINEAR, DRM_FORMAT_MOD_INVALID}) {
         for (uint32_t format : pixman_formats()) pairs.push_back({format, modifier});
-        for (uint32_t format : converted_formats()) pairs.push_back({format, modifier});
+        for (uint32_t format : converted_yuv_formats()) pairs.push_back({format, modifier});
     }
     std::sort(pairs.begin(), pairs.end());
     return pairs;
@@ -200,8 +202,9 @@ std::unique_ptr<ImportedBuffer> CpuImporter::import(const DmabufAttributes &attr
         why = "the CPU importer reads LINEAR (or implicit, read as linear) buffers only";
         return nullptr;
     }
-    const auto &yuv = converted_formats();
-    if (std::find(yuv.begin(), yuv.end(), attrs.format) != yuv.end()) return import_yuv(attrs, why);
+    // KMS may still take the dma-buf itself: only pixman reads the copy.
+    const auto &yuv = converted_yuv_formats();
+    if (std::find(yuv.begin(), yuv.end(), attrs.format) != yuv.end()) return import_converted_yuv(attrs, true, why);
     const auto &known = pixman_formats();
     if (std::find(known.begin(), known.end(), attrs.format) == known.end() || attrs.planes.size() != 1) {
         why = "format not readable by pixman";

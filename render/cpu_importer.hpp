@@ -20,4 +20,12 @@ public:
     static const std::vector<uint32_t> &pixman_formats();
 };
 
+// YUV formats the CPU converts to XRGB8888 (NV12, YUYV), and the import that
+// does it: planes mapped once, converted into a shadow image on each read.
+// `share_dmabuf` false: the GPU must not sample the dma-buf itself either
+// (the EGL importer's fallback where native sampling fails).
+const std::vector<uint32_t> &converted_yuv_formats();
+std::unique_ptr<ImportedBuffer> import_converted_yuv(const DmabufAttributes &attrs, bool share_dmabuf,
+                                                     std::string &why);
+
 } // namespace render

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <drm_fourcc.h>
 
+#include "cpu_importer.hpp"
 #include "log.hpp"
 #include "wlr.hpp"
 
@@ -57,6 +58,16 @@ EglImporter::EglImporter(wlr_renderer *renderer, wlr_allocator *allocator)
             // but it then samples garbage (tests/vm dmabuf-import, seen
             // 2026-11): refusing is better than showing noise.
             if (modifier == DRM_FORMAT_MOD_LINEAR && implicit_only && !test_import_linear(format->format)) {
+                const auto &yuv = converted_yuv_formats();
+                if (std::find(yuv.begin(), yuv.end(), format->format) != yuv.end()) {
+                    // A camera's NV12 or YUYV must still be shown: converted
+                    // by the CPU and uploaded, a copy where sampling fails.
+                    plog::info(plog::Scope::dmabuf, "egl: %.4s LINEAR: no test import; shown converted by the CPU",
+                               reinterpret_cast<const char *>(&format->format));
+                    converted_.push_back(format->format);
+                    formats_.push_back({format->format, DRM_FORMAT_MOD_LINEAR});
+                    continue;
+                }
                 plog::info(plog::Scope::dmabuf, "egl: %.4s LINEAR not advertised: test import failed",
                            reinterpret_cast<const char *>(&format->format));
                 continue;
@@ -94,6 +105,12 @@ bool EglImporter::test_import_linear(uint32_t fourcc) {
 
 std::unique_ptr<ImportedBuffer> EglImporter::import(const DmabufAttributes &attrs, wlr_buffer *buffer,
                                                     std::string &why) {
+    // YUV that EGL could not be shown to sample here: implicit or LINEAR,
+    // both are laid out linearly on such a stack (see the constructor).
+    if (std::find(converted_.begin(), converted_.end(), attrs.format) != converted_.end() &&
+        (attrs.modifier == DRM_FORMAT_MOD_LINEAR || attrs.modifier == DRM_FORMAT_MOD_INVALID)) {
+        return import_converted_yuv(attrs, false, why);
+    }
     // The real import: the renderer creates its EGLImage and texture and
     // keeps them on `buffer`; destroying our reference only unlocks it.
     wlr_texture *texture = wlr_texture_from_buffer(renderer_, buffer);

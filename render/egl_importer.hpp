@@ -29,6 +29,8 @@ private:
     wlr_renderer *renderer_;
     wlr_allocator *allocator_;
     std::vector<FormatPair> formats_;
+    // YUV formats shown through a CPU conversion (no LINEAR test import).
+    std::vector<uint32_t> converted_;
 };
 
 } // namespace render

@@ -57,6 +57,9 @@ public:
     virtual void end_read() {}
     // Called whenever a renderer asks the buffer for its dma-buf.
     virtual void dmabuf_requested(wlr_buffer *buffer) {}
+    // False when planar shows a converted copy (YUV the GPU cannot sample
+    // here): then no renderer and no KMS plane may use the dma-buf itself.
+    virtual bool shares_dmabuf() const { return true; }
     // Real imports of this buffer so far (EGLImages created, planes mapped):
     // one per buffer lifetime is the goal, never one per frame.
     virtual unsigned import_count() const = 0;
