@@ -297,6 +297,36 @@ int stall() {
     fail("the frame with a never-signalled fence was presented");
 }
 
+// linux-explicit-synchronization: a second set_acquire_fence in one commit
+// cycle is the duplicate_fence protocol error (needs real sync_files: the
+// host cannot make one, sw_sync in the guest can).
+int duplicate() {
+    Client c;
+    connect(c);
+    map_window(c);
+    c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
+    int timeline = open_timeline();
+    for (uint32_t value : {1u, 2u}) {
+        SwSyncCreateFence create{};
+        create.value = value;
+        snprintf(create.name, sizeof create.name, "planar-dup-%u", value);
+        if (ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &create) != 0) fail("SW_SYNC_IOC_CREATE_FENCE: %s", strerror(errno));
+        zwp_linux_surface_synchronization_v1_set_acquire_fence(c.sync, create.fence);
+        close(create.fence);
+    }
+    wl_display_roundtrip(c.display);
+    if (wl_display_get_error(c.display) != EPROTO) fail("no protocol error for a second acquire fence");
+    const wl_interface *interface = nullptr;
+    uint32_t code = wl_display_get_protocol_error(c.display, &interface, nullptr);
+    std::string name = interface != nullptr ? interface->name : "?";
+    if (name != "zwp_linux_surface_synchronization_v1" || code != ZWP_LINUX_SURFACE_SYNCHRONIZATION_V1_ERROR_DUPLICATE_FENCE)
+        fail("protocol error %s.%u, expected zwp_linux_surface_synchronization_v1.duplicate_fence (1)", name.c_str(), code);
+    printf("ok: second acquire fence -> %s error %u (duplicate_fence)\n", name.c_str(), code);
+    close(timeline);
+    wl_display_disconnect(c.display);
+    return 0;
+}
+
 int rate(int seconds) {
     Client c;
     connect(c);
@@ -346,8 +376,9 @@ int main(int argc, char **argv) {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "gate") return gate(argc > 2 ? atoi(argv[2]) : 100);
     if (mode == "stall") return stall();
+    if (mode == "duplicate") return duplicate();
     if (mode == "rate") return rate(argc > 2 ? atoi(argv[2]) : 5);
     if (mode == "probe") return probe();
-    fprintf(stderr, "usage: sync_client gate N | stall | rate SECS | probe\n");
+    fprintf(stderr, "usage: sync_client gate N | stall | duplicate | rate SECS | probe\n");
     return 2;
 }
