@@ -21,16 +21,7 @@
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
-static _Noreturn void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("FAIL: ", stdout);
-	vprintf(fmt, ap);
-	fputc('\n', stdout);
-	va_end(ap);
-	exit(1);
-}
+#include "vm-fail.h"
 
 static uint32_t parse_colour(const char *text)
 {

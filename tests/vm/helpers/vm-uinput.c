@@ -22,16 +22,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static _Noreturn void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("FAIL: ", stdout);
-	vprintf(fmt, ap);
-	fputc('\n', stdout);
-	va_end(ap);
-	exit(1);
-}
+#include "vm-fail.h"
 
 static const struct {
 	const char *name;

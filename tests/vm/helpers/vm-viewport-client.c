@@ -25,16 +25,7 @@
 #include "viewporter-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
-static _Noreturn void fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("FAIL: ", stdout);
-	vprintf(fmt, ap);
-	fputc('\n', stdout);
-	va_end(ap);
-	exit(1);
-}
+#include "vm-fail.h"
 
 static struct wl_compositor *compositor;
 static struct wl_shm *shm;
