@@ -118,8 +118,9 @@ std::string describe_outputs(Server &server) {
         wlr_output *o = output->wlr();
         wlr_box box = output->box();
         char line[512];
-        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d\n", o->name, o->width,
-                 o->height, o->refresh / 1000.0, box.x, box.y, o->enabled);
+        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d direct_scanout=%d\n",
+                 o->name, o->width, o->height, o->refresh / 1000.0, box.x, box.y, o->enabled,
+                 output->scanning_out());
         out += line;
     }
     return out;

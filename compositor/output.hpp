@@ -29,6 +29,8 @@ public:
     // The view whose surface may go straight to the primary plane: a
     // fullscreen view covering this output with nothing else visible on it.
     void set_scanout_candidate(View *view) { scanout_candidate_ = view; }
+    // Whether the last frame put a client buffer on the primary plane.
+    bool scanning_out() const { return scanned_out_; }
 
 private:
     void handle_frame();

@@ -32,6 +32,8 @@ TEST_F(PlanarTest, CtlListsOutputsLeftToRight) {
         << result.out;
     EXPECT_NE(result.out.find("output=HEADLESS-2 mode=640x480@30.000 position=800,0"), std::string::npos)
         << result.out;
+    // Headless outputs have no planes: they never scan a client buffer out.
+    EXPECT_NE(result.out.find("enabled=1 direct_scanout=0"), std::string::npos) << result.out;
 }
 
 TEST_F(PlanarTest, CtlRejectsAnUnknownCommand) {
