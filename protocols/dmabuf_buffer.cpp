@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "log.hpp"
+#include "request.hpp"
 
 namespace proto {
 namespace {
@@ -67,9 +68,8 @@ DmabufBuffer *DmabufBuffer::create(render::DmabufAttributes attrs, render::Impor
 }
 
 wl_resource *DmabufBuffer::bind(wl_client *client, uint32_t id) {
-    resource_ = wl_resource_create(client, &wl_buffer_interface, 1, id);
+    resource_ = create_resource(client, &wl_buffer_interface, 1, id);
     if (resource_ == nullptr) {
-        wl_client_post_no_memory(client);
         wlr_buffer_drop(wlr());
         return nullptr;
     }
@@ -78,9 +78,8 @@ wl_resource *DmabufBuffer::bind(wl_client *client, uint32_t id) {
 }
 
 wl_resource *DmabufBuffer::create_failed_resource(wl_client *client, uint32_t id) {
-    wl_resource *resource = wl_resource_create(client, &wl_buffer_interface, 1, id);
+    wl_resource *resource = create_resource(client, &wl_buffer_interface, 1, id);
     if (resource == nullptr) {
-        wl_client_post_no_memory(client);
         return nullptr;
     }
     wl_resource_set_implementation(resource, &buffer_requests, nullptr, nullptr);

@@ -190,10 +190,8 @@ public:
 
     void create_params(uint32_t id) {
         wl_client *client = wl_resource_get_client(resource_);
-        wl_resource *resource = wl_resource_create(client, &zwp_linux_buffer_params_v1_interface,
-                                                   wl_resource_get_version(resource_), id);
+        wl_resource *resource = create_resource(client, &zwp_linux_buffer_params_v1_interface, wl_resource_get_version(resource_), id);
         if (resource == nullptr) {
-            wl_client_post_no_memory(client);
             return;
         }
         wl_resource_set_implementation(resource, &params_requests, new Params(resource, dmabuf_),
@@ -225,10 +223,8 @@ public:
 private:
     void make_feedback(uint32_t id, wlr_surface *surface) {
         wl_client *client = wl_resource_get_client(resource_);
-        wl_resource *resource = wl_resource_create(client, &zwp_linux_dmabuf_feedback_v1_interface,
-                                                   wl_resource_get_version(resource_), id);
+        wl_resource *resource = create_resource(client, &zwp_linux_dmabuf_feedback_v1_interface, wl_resource_get_version(resource_), id);
         if (resource == nullptr) {
-            wl_client_post_no_memory(client);
             return;
         }
         auto *feedback = new Feedback(resource, dmabuf_, surface);
@@ -268,9 +264,8 @@ LinuxDmabuf::~LinuxDmabuf() {
 
 void LinuxDmabuf::bind(wl_client *client, void *data, uint32_t version, uint32_t id) {
     auto *self = static_cast<LinuxDmabuf *>(data);
-    wl_resource *resource = wl_resource_create(client, &zwp_linux_dmabuf_v1_interface, version, id);
+    wl_resource *resource = create_resource(client, &zwp_linux_dmabuf_v1_interface, version, id);
     if (resource == nullptr) {
-        wl_client_post_no_memory(client);
         return;
     }
     auto *manager = new Manager(resource, *self);

@@ -212,10 +212,8 @@ void LinuxDrmSyncobj::signal_on_release(wlr_buffer *buffer, render::TimelinePoin
 }
 
 void LinuxDrmSyncobj::bind(wl_client *client, void *data, uint32_t version, uint32_t id) {
-    wl_resource *resource =
-        wl_resource_create(client, &wp_linux_drm_syncobj_manager_v1_interface, static_cast<int>(version), id);
+    wl_resource *resource = create_resource(client, &wp_linux_drm_syncobj_manager_v1_interface, static_cast<int>(version), id);
     if (resource == nullptr) {
-        wl_client_post_no_memory(client);
         return;
     }
     wl_resource_set_implementation(resource, &manager_impl, data, nullptr);
@@ -229,10 +227,8 @@ void LinuxDrmSyncobj::get_surface(wl_resource *manager, uint32_t id, wl_resource
         return;
     }
     wl_client *client = wl_resource_get_client(manager);
-    wl_resource *resource =
-        wl_resource_create(client, &wp_linux_drm_syncobj_surface_v1_interface, wl_resource_get_version(manager), id);
+    wl_resource *resource = create_resource(client, &wp_linux_drm_syncobj_surface_v1_interface, wl_resource_get_version(manager), id);
     if (resource == nullptr) {
-        wl_client_post_no_memory(client);
         return;
     }
     auto *surface = new SyncobjSurface(resource, wlr_surface_from_resource(surface_resource), *this);
@@ -250,10 +246,8 @@ void LinuxDrmSyncobj::import_timeline(wl_resource *manager, uint32_t id, int32_t
     }
     auto timeline = std::make_shared<render::Timeline>(*device_, *handle);
     wl_client *client = wl_resource_get_client(manager);
-    wl_resource *resource =
-        wl_resource_create(client, &wp_linux_drm_syncobj_timeline_v1_interface, wl_resource_get_version(manager), id);
+    wl_resource *resource = create_resource(client, &wp_linux_drm_syncobj_timeline_v1_interface, wl_resource_get_version(manager), id);
     if (resource == nullptr) {
-        wl_client_post_no_memory(client);
         return;
     }
     wl_resource_set_implementation(resource, &timeline_impl, new TimelineObject{std::move(timeline)},

@@ -103,10 +103,8 @@ public:
             return;
         }
         wl_client *client = wl_resource_get_client(resource_);
-        wl_resource *resource = wl_resource_create(client, &zwp_linux_buffer_release_v1_interface,
-                                                   wl_resource_get_version(resource_), id);
+        wl_resource *resource = create_resource(client, &zwp_linux_buffer_release_v1_interface, wl_resource_get_version(resource_), id);
         if (resource == nullptr) {
-            wl_client_post_no_memory(client);
             return;
         }
         pending_release_ = new BufferRelease(resource, this, sync_.completion());
@@ -200,10 +198,8 @@ LinuxExplicitSync::~LinuxExplicitSync() {
 }
 
 void LinuxExplicitSync::bind(wl_client *client, void *data, uint32_t version, uint32_t id) {
-    wl_resource *resource = wl_resource_create(client, &zwp_linux_explicit_synchronization_v1_interface,
-                                               static_cast<int>(version), id);
+    wl_resource *resource = create_resource(client, &zwp_linux_explicit_synchronization_v1_interface, static_cast<int>(version), id);
     if (resource == nullptr) {
-        wl_client_post_no_memory(client);
         return;
     }
     wl_resource_set_implementation(resource, &manager_impl, data, nullptr);
@@ -217,10 +213,8 @@ void LinuxExplicitSync::get_synchronization(wl_resource *manager, uint32_t id, w
         return;
     }
     wl_client *client = wl_resource_get_client(manager);
-    wl_resource *resource = wl_resource_create(client, &zwp_linux_surface_synchronization_v1_interface,
-                                               wl_resource_get_version(manager), id);
+    wl_resource *resource = create_resource(client, &zwp_linux_surface_synchronization_v1_interface, wl_resource_get_version(manager), id);
     if (resource == nullptr) {
-        wl_client_post_no_memory(client);
         return;
     }
     auto *sync = new SurfaceSync(resource, wlr_surface_from_resource(surface_resource), *this);

@@ -21,6 +21,14 @@ struct Request<Method> {
 template <auto Method>
 constexpr auto request = &Request<Method>::call;
 
+// wl_resource_create that tells the client when memory ran out
+// (wl_client_post_no_memory); null then, and the caller just returns.
+inline wl_resource *create_resource(wl_client *client, const wl_interface *interface, int version, uint32_t id) {
+    wl_resource *resource = wl_resource_create(client, interface, version, id);
+    if (resource == nullptr) wl_client_post_no_memory(client);
+    return resource;
+}
+
 // For every `destroy` request of type destructor.
 inline void destroy_request(wl_client *, wl_resource *resource) { wl_resource_destroy(resource); }
 

@@ -18,6 +18,7 @@
 #include <wayland-client.h>
 
 #include "harness.hpp"
+#include "protocol_error.hpp"
 #include "linux-dmabuf-v1-client-protocol.h"
 
 namespace {
@@ -77,14 +78,7 @@ public:
     wl_display *display() { return display_; }
 
     // After a fatal error: the interface and code the compositor posted.
-    std::pair<std::string, uint32_t> protocol_error() {
-        roundtrip();
-        if (wl_display_get_error(display_) != EPROTO) return {"", UINT32_MAX};
-        const wl_interface *interface = nullptr;
-        uint32_t id = 0;
-        uint32_t code = wl_display_get_protocol_error(display_, &interface, &id);
-        return {interface ? interface->name : "", code};
-    }
+    std::pair<std::string, uint32_t> protocol_error() { return harness::protocol_error(display_); }
 
     zwp_linux_buffer_params_v1 *params() { return own(zwp_linux_dmabuf_v1_create_params(dmabuf)); }
 

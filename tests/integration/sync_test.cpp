@@ -15,6 +15,7 @@
 #include <wayland-client.h>
 
 #include "harness.hpp"
+#include "protocol_error.hpp"
 #include "linux-explicit-synchronization-unstable-v1-client-protocol.h"
 
 namespace {
@@ -79,14 +80,7 @@ public:
     }
     int roundtrip() { return wl_display_roundtrip(display_); }
     // After a fatal error: the interface and code the compositor posted.
-    std::pair<std::string, uint32_t> protocol_error() {
-        roundtrip();
-        if (wl_display_get_error(display_) != EPROTO) return {"", UINT32_MAX};
-        const wl_interface *interface = nullptr;
-        uint32_t id = 0;
-        uint32_t code = wl_display_get_protocol_error(display_, &interface, &id);
-        return {interface ? interface->name : "", code};
-    }
+    std::pair<std::string, uint32_t> protocol_error() { return harness::protocol_error(display_); }
     bool healthy() { return roundtrip() >= 0 && wl_display_get_error(display_) == 0; }
 
     std::vector<std::string> globals;
