@@ -86,27 +86,29 @@ std::string describe_surfaces(Server &server) {
         pid_t pid = 0;
         wl_client_get_credentials(wl_resource_get_client(view->surface()->resource), &pid, nullptr, nullptr);
         // Explicit sync: which protocol last held a commit for its acquire
-        // fence, how many commits wait now, and how long the last wait took.
+        // fence, how many commits wait now, how many went to a KMS plane with
+        // their fence instead (IN_FENCE_FD), and how long the last wait took.
         const char *sync = "none";
-        size_t held = 0;
+        size_t held = 0, to_plane = 0;
         long long wait_us = 0;
         if (const proto::CommitGate *gate = proto::CommitGate::find(view->surface())) {
             sync = gate->last_protocol()[0] != '\0' ? gate->last_protocol() : "none";
             held = gate->held();
+            to_plane = gate->passed_to_plane();
             wait_us = static_cast<long long>(gate->last_wait().count() / 1000);
         }
         char line[1024];
         snprintf(line, sizeof(line),
                  "surface=%u pid=%d app_id=%s title=%s geometry=%dx%d+%d+%d focused=%d fullscreen=%d "
                  "buffer=%s size=%dx%d format=%s modifier=%s planes=%d importer=%s imports=%u y_invert=%d "
-                 "commits=%" PRIu64 " sync=%s held=%zu last_fence_wait_us=%lld\n",
+                 "commits=%" PRIu64 " sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld\n",
                  wl_resource_get_id(view->surface()->resource), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
                  quoted(view->xdg()->toplevel->title).c_str(), geo.width, geo.height, geo.x, geo.y,
                  view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
                  b.format != 0 ? format_name(b.format).c_str() : "-",
                  b.type == "dmabuf" ? modifier_name(b.modifier).c_str() : "-", b.planes,
                  b.importer.empty() ? "-" : b.importer.c_str(), b.imports, b.y_invert, b.commits, sync, held,
-                 wait_us);
+                 to_plane, wait_us);
         out += line;
     }
     return out;
@@ -118,9 +120,9 @@ std::string describe_outputs(Server &server) {
         wlr_output *o = output->wlr();
         wlr_box box = output->box();
         char line[512];
-        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d direct_scanout=%d\n",
+        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d direct_scanout=%d in_fence_frames=%" PRIu64 "\n",
                  o->name, o->width, o->height, o->refresh / 1000.0, box.x, box.y, o->enabled,
-                 output->scanning_out());
+                 output->scanning_out(), output->in_fence_frames());
         out += line;
     }
     return out;

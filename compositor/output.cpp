@@ -1,8 +1,10 @@
 #include "output.hpp"
 
 #include <cerrno>
+#include <fcntl.h>
 #include <cstring>
 #include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "log.hpp"
 #include "scene_frame.hpp"
@@ -69,6 +71,24 @@ Output::~Output() {
     output_->data = nullptr;
 }
 
+wlr_surface *Output::scanned_out_surface() const {
+    return scanned_out_ && scanout_candidate_ != nullptr ? scanout_candidate_->surface() : nullptr;
+}
+
+void Output::wait_for_fence(int fence) {
+    UniqueFd fd(fcntl(fence, F_DUPFD_CLOEXEC, 0));
+    auto wait = std::make_unique<render::FenceWait>(server_.event_loop(), std::move(fd), [this] {
+        fence_wait_.reset(); // FenceWait moved this callback out before calling it
+        wlr_output_schedule_frame(output_);
+    });
+    if (!wait->ok()) {
+        plog::error(plog::Scope::output, "%s: cannot wait for an acquire fence; retrying next frame", output_->name);
+        wlr_output_schedule_frame(output_);
+        return;
+    }
+    fence_wait_ = std::move(wait);
+}
+
 wlr_box Output::box() const {
     wlr_box *box = wlr_output_layout_get_box(server_.layout(), output_);
     return box != nullptr ? *box : wlr_box{};
@@ -116,8 +136,14 @@ void Output::render_frame() {
         if (scene_output_ == nullptr) return;
     }
     int64_t started = now_ns();
-    wlr_surface *candidate = scanout_candidate_ != nullptr ? scanout_candidate_->surface() : nullptr;
-    commit_scene_frame(scene_output_, candidate, server_.presentation(), background_, scanned_out_);
+    FrameInputs inputs;
+    inputs.candidate = scanout_candidate_ != nullptr ? scanout_candidate_->surface() : nullptr;
+    inputs.presentation = server_.presentation();
+    inputs.screencopy = server_.screencopy();
+    inputs.background = background_;
+    FrameResult result = commit_scene_frame(scene_output_, inputs, scanned_out_);
+    if (result.in_fence) in_fence_frames_++;
+    if (result.waits_for >= 0) wait_for_fence(result.waits_for);
     int64_t finished = now_ns();
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,

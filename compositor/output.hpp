@@ -4,6 +4,9 @@
 // out, then sends frame callbacks.
 #pragma once
 
+#include <memory>
+
+#include "fence.hpp"
 #include "frame_schedule.hpp"
 #include "headless.hpp"
 #include "listener.hpp"
@@ -31,11 +34,16 @@ public:
     void set_scanout_candidate(View *view) { scanout_candidate_ = view; }
     // Whether the last frame put a client buffer on the primary plane.
     bool scanning_out() const { return scanned_out_; }
+    // The surface whose buffer the last frame put on the primary plane, or null.
+    wlr_surface *scanned_out_surface() const;
+    // Frames whose buffer went to the plane with its acquire fence as IN_FENCE_FD.
+    uint64_t in_fence_frames() const { return in_fence_frames_; }
 
 private:
     void handle_frame();
     void handle_present(wlr_output_event_present *event);
     void render_frame();
+    void wait_for_fence(int fence);
     static int handle_render_timer(int fd, uint32_t mask, void *data);
 
     Server &server_;
@@ -44,6 +52,10 @@ private:
     View *scanout_candidate_ = nullptr;
     float background_[4] = {};
     bool scanned_out_ = false;
+    uint64_t in_fence_frames_ = 0;
+    // A frame that would have read a buffer before its acquire fence
+    // signalled waits for that fence, then asks for a new frame.
+    std::unique_ptr<render::Wait> fence_wait_;
     FrameSchedule schedule_;
     UniqueFd render_timer_;
     wl_event_source *render_timer_source_ = nullptr;

@@ -1,5 +1,7 @@
 #include "scene_frame.hpp"
 
+#include "commit_gate.hpp"
+#include "kms_in_fence.hpp"
 #include "log.hpp"
 
 namespace planar {
@@ -24,7 +26,6 @@ bool scanout_possible(wlr_output *output, wlr_surface *surface) {
 }
 
 bool try_scanout(wlr_output *output, wlr_surface *surface, wlr_presentation *presentation) {
-    if (!scanout_possible(output, surface)) return false;
     wlr_output_attach_buffer(output, &surface->buffer->base);
     if (!wlr_output_test(output)) {
         wlr_output_rollback(output);
@@ -32,6 +33,62 @@ bool try_scanout(wlr_output *output, wlr_surface *surface, wlr_presentation *pre
     }
     if (presentation != nullptr) wlr_presentation_surface_sampled_on_output(presentation, surface, output);
     return wlr_output_commit(output);
+}
+
+// The unsignalled acquire fence passed to the plane with what `surface`
+// shows now, or -1.
+int plane_fence_of(wlr_surface *surface) {
+    if (surface == nullptr || surface->buffer == nullptr) return -1;
+    proto::CommitGate *gate = proto::CommitGate::find(surface);
+    return gate != nullptr ? gate->plane_fence(surface->buffer->source) : -1;
+}
+
+// Screencopy reads the committed buffer on the CPU right after the commit.
+bool screencopy_waits_on(wlr_screencopy_manager_v1 *screencopy, wlr_output *output) {
+    if (screencopy == nullptr) return false;
+    wlr_screencopy_frame_v1 *frame;
+    wl_list_for_each(frame, &screencopy->frames, link) {
+        if (frame->output == output) return true;
+    }
+    return false;
+}
+
+// An unsignalled fence of any surface composition would read on this output, or -1.
+int unsignalled_fence_on(wlr_scene_output *scene_output) {
+    if (proto::CommitGate::outstanding() == 0) return -1;
+    int width = 0, height = 0;
+    wlr_output_effective_resolution(scene_output->output, &width, &height);
+    struct Context {
+        wlr_box output;
+        int fence;
+    } context{{scene_output->x, scene_output->y, width, height}, -1};
+    wlr_scene_node_for_each_surface(
+        &scene_output->scene->node,
+        [](wlr_surface *surface, int lx, int ly, void *data) {
+            auto *c = static_cast<Context *>(data);
+            wlr_box box{lx, ly, surface->current.width, surface->current.height}, inside{};
+            if (c->fence >= 0 || !wlr_box_intersection(&inside, &box, &c->output)) return;
+            c->fence = plane_fence_of(surface);
+        },
+        &context);
+    return context.fence;
+}
+
+// Direct scan-out of `candidate`, with KMS waiting for its acquire fence
+// when it has an unsignalled one. False: composite (or wait) instead.
+bool scan_out(wlr_output *output, const FrameInputs &inputs, FrameResult &result) {
+    if (!scanout_possible(output, inputs.candidate)) return false;
+    int fence = plane_fence_of(inputs.candidate);
+    if (fence < 0) return try_scanout(output, inputs.candidate, inputs.presentation);
+    if (!backend::KmsInFence::supported(output) || screencopy_waits_on(inputs.screencopy, output)) return false;
+    backend::KmsInFence in_fence(output, fence);
+    bool ok = try_scanout(output, inputs.candidate, inputs.presentation);
+    result.in_fence = ok && in_fence.commits() > 0;
+    if (ok && !result.in_fence) {
+        // Not expected (the device commits atomically): the buffer went out unwaited.
+        plog::error(plog::Scope::kms, "%s: a fenced buffer was committed without IN_FENCE_FD", output->name);
+    }
+    return ok;
 }
 
 // Where the frame needs the background: the damage minus what opaque
@@ -71,11 +128,17 @@ void scissor(wlr_output *output, const pixman_box32_t &rect) {
 
 } // namespace
 
-FrameResult commit_scene_frame(wlr_scene_output *scene_output, wlr_surface *candidate,
-                               wlr_presentation *presentation, const float background[4], bool &was_scanout) {
+FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs &inputs, bool &was_scanout) {
     wlr_output *output = scene_output->output;
     FrameResult result;
-    bool scanout = try_scanout(output, candidate, presentation);
+    bool scanout = scan_out(output, inputs, result);
+    if (!scanout) {
+        result.waits_for = unsignalled_fence_on(scene_output);
+        if (result.waits_for >= 0) {
+            plog::debug(plog::Scope::scene, "%s: frame waits for an acquire fence", output->name);
+            return result;
+        }
+    }
     if (scanout != was_scanout) {
         plog::debug(plog::Scope::scene, "%s: direct scan-out %s", output->name, scanout ? "on" : "off");
         // Leaving scan-out: the composited buffers are stale everywhere.
@@ -110,7 +173,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, wlr_surface *cand
     pixman_box32_t *rects = pixman_region32_rectangles(&clear, &count);
     for (int i = 0; i < count; i++) {
         scissor(output, rects[i]);
-        wlr_renderer_clear(renderer, background);
+        wlr_renderer_clear(renderer, inputs.background);
     }
     pixman_region32_fini(&clear);
     wlr_scene_render_output(scene_output->scene, output, scene_output->x, scene_output->y, &damage);

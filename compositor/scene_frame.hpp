@@ -6,6 +6,12 @@
 // filling an image the size of the rectangle, ~8 MB per 1080p frame even for
 // a 16-row damage), and the scan-out candidate is chosen by planar's window
 // policy, which knows what a fullscreen view covers.
+//
+// Acquire fences passed to the plane (proto::CommitGate::pass_to_plane): a
+// scanned-out buffer whose fence has not signalled goes to KMS with it as
+// IN_FENCE_FD; composition and screencopy read on the CPU, so a frame that
+// would read an unsignalled buffer is not made at all, and the caller waits
+// for the fence (FrameResult::waits_for) before trying again.
 #pragma once
 
 #include "wlr.hpp"
@@ -15,11 +21,17 @@ namespace planar {
 struct FrameResult {
     bool committed = false;  // an output commit happened (a frame will be presented)
     bool scanned_out = false; // ... with the candidate's buffer on the primary plane
+    bool in_fence = false;    // ... and KMS waits for its acquire fence
+    int waits_for = -1;       // no frame: this fence (borrowed) must signal first
 };
 
-// `candidate`: the only surface visible on the output, or null. `presentation`
-// may be null. `background` is RGBA premultiplied.
-FrameResult commit_scene_frame(wlr_scene_output *scene_output, wlr_surface *candidate,
-                               wlr_presentation *presentation, const float background[4], bool &was_scanout);
+struct FrameInputs {
+    wlr_surface *candidate = nullptr;                 // the only surface visible on the output
+    wlr_presentation *presentation = nullptr;         // may be null
+    wlr_screencopy_manager_v1 *screencopy = nullptr;  // may be null
+    const float *background = nullptr;                // RGBA premultiplied
+};
+
+FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs &inputs, bool &was_scanout);
 
 } // namespace planar

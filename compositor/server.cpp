@@ -14,6 +14,7 @@
 #include "headless.hpp"
 #include "ipc.hpp"
 #include "linux_dmabuf_v1.hpp"
+#include "kms_in_fence.hpp"
 #include "linux_drm_syncobj_v1.hpp"
 #include "linux_explicit_synchronization_v1.hpp"
 #include "launcher.hpp"
@@ -206,7 +207,7 @@ void Server::create_globals() {
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     wlr_viewporter_create(display_);
-    wlr_screencopy_manager_v1_create(display_);
+    screencopy_ = wlr_screencopy_manager_v1_create(display_);
     wlr_xdg_output_manager_v1_create(display_, layout_);
 
     presentation_ = wlr_presentation_create(display_, backend_);
@@ -277,6 +278,14 @@ void Server::create_linux_dmabuf() {
 
 void Server::create_explicit_sync() {
     explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_);
+    // A surface on a plane of a device that takes IN_FENCE_FD: KMS waits for
+    // its acquire fences, not planar's event loop (see scene_frame.hpp).
+    explicit_sync_->set_plane_fences([this](wlr_surface *surface) {
+        for (Output *output : outputs_) {
+            if (output->scanned_out_surface() == surface) return backend::KmsInFence::supported(output->wlr());
+        }
+        return false;
+    });
     // linux-drm-syncobj: timelines live on the main DRM device (the renderer's, else the KMS node).
     int drm_fd = wlr_renderer_get_drm_fd(renderer_);
     if (drm_fd < 0) drm_fd = wlr_backend_get_drm_fd(backend_);

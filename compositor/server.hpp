@@ -56,6 +56,7 @@ public:
     // Window layer of the scene: views live here, above the background.
     wlr_scene_node *view_layer() const { return &view_layer_->node; }
     wlr_presentation *presentation() const { return presentation_; }
+    wlr_screencopy_manager_v1 *screencopy() const { return screencopy_; }
     const Config &config() const { return config_; }
     const Options &options() const { return options_; }
     const std::string &socket_name() const { return socket_; }
@@ -113,6 +114,7 @@ private:
 
     std::unique_ptr<render::Importer> importer_;
     std::unique_ptr<proto::LinuxDmabuf> linux_dmabuf_;
+    wlr_screencopy_manager_v1 *screencopy_ = nullptr;
     std::unique_ptr<proto::LinuxExplicitSync> explicit_sync_;
     std::unique_ptr<proto::LinuxDrmSyncobj> drm_syncobj_; // only where the device has timelines
     std::unique_ptr<Seat> seat_;

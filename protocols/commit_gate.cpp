@@ -15,7 +15,12 @@ CommitGate::CommitGate(wlr_surface *surface) : surface_(surface) {
     wlr_addon_init(&addon_.addon, &surface->addons, &addon_impl_, &addon_impl_);
 }
 
-CommitGate::~CommitGate() { wlr_addon_finish(&addon_.addon); }
+size_t CommitGate::outstanding_ = 0;
+
+CommitGate::~CommitGate() {
+    forget_plane_fence();
+    wlr_addon_finish(&addon_.addon);
+}
 
 CommitGate &CommitGate::of(wlr_surface *surface) {
     if (CommitGate *gate = find(surface)) return *gate;
@@ -59,6 +64,37 @@ void CommitGate::release(Hold *hold) {
                 seq, static_cast<long long>(last_wait_.count() / 1000));
     // May apply the state (and every later cached one) right now.
     wlr_surface_unlock_cached(surface_, seq);
+}
+
+void CommitGate::pass_to_plane(const char *protocol, wlr_buffer *buffer, UniqueFd fence) {
+    // Only the newest buffer can be shown next: an older fence is moot.
+    forget_plane_fence();
+    last_protocol_ = protocol;
+    last_wait_ = std::chrono::nanoseconds(0);
+    plane_buffer_ = buffer;
+    plane_fence_ = std::move(fence);
+    on_plane_buffer_destroy_.connect(&buffer->events.destroy, [this](void *) { forget_plane_fence(); });
+    passed_++;
+    outstanding_++;
+    plog::debug(plog::Scope::sync, "%s: surface %p commit passed to the plane with its acquire fence", protocol,
+                static_cast<void *>(surface_));
+}
+
+int CommitGate::plane_fence(wlr_buffer *buffer) {
+    if (!plane_fence_ || buffer == nullptr || buffer != plane_buffer_) return -1;
+    if (render::polls_readable(plane_fence_.get())) {
+        forget_plane_fence();
+        return -1;
+    }
+    return plane_fence_.get();
+}
+
+void CommitGate::forget_plane_fence() {
+    if (!plane_fence_) return;
+    plane_fence_.reset();
+    plane_buffer_ = nullptr;
+    on_plane_buffer_destroy_.disconnect();
+    outstanding_--;
 }
 
 } // namespace proto

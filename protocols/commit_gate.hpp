@@ -5,6 +5,11 @@
 // ends, wlr_surface_unlock_cached lets wlroots apply it (in commit order).
 // Destroyed with the surface: waits are cancelled (fds and event sources
 // freed); the cached states are wlroots' and go with the surface.
+//
+// A commit of a surface that is on a KMS plane is not held: its fence goes
+// to the plane (IN_FENCE_FD, backend/kms_in_fence.hpp) and stays here with
+// its buffer until it signals, so that every reader that is not KMS
+// (composition, screencopy) can wait for it first.
 #pragma once
 
 #include <chrono>
@@ -13,6 +18,8 @@
 #include <memory>
 
 #include "fence.hpp"
+#include "listener.hpp"
+#include "unique_fd.hpp"
 #include "wlr.hpp"
 
 namespace proto {
@@ -31,6 +38,15 @@ public:
     void hold(const char *protocol, const StartWait &start);
 
     size_t held() const { return holds_.size(); }
+
+    // Lets the pending commit through with `fence` (unsignalled) kept for
+    // `buffer`, the buffer it attaches: KMS waits for it on the plane.
+    void pass_to_plane(const char *protocol, wlr_buffer *buffer, UniqueFd fence);
+    // The unsignalled fence (borrowed) passed with `buffer`, or -1.
+    int plane_fence(wlr_buffer *buffer);
+    size_t passed_to_plane() const { return passed_; }
+    // Surfaces with a passed fence not yet seen signalled (0: nothing to look for).
+    static size_t outstanding() { return outstanding_; }
     // For the inspector: the protocol of the last hold and how long its wait took.
     const char *last_protocol() const { return last_protocol_; }
     std::chrono::nanoseconds last_wait() const { return last_wait_; }
@@ -44,6 +60,7 @@ private:
     explicit CommitGate(wlr_surface *surface);
     ~CommitGate();
     void release(Hold *hold);
+    void forget_plane_fence();
     static void handle_addon_destroy(wlr_addon *addon);
     static const wlr_addon_interface addon_impl_;
 
@@ -55,6 +72,11 @@ private:
     };
     Addon addon_{};
     std::list<std::unique_ptr<Hold>> holds_;
+    wlr_buffer *plane_buffer_ = nullptr;
+    UniqueFd plane_fence_;
+    wl::Listener on_plane_buffer_destroy_;
+    size_t passed_ = 0;
+    static size_t outstanding_;
     const char *last_protocol_ = "";
     std::chrono::nanoseconds last_wait_{0};
 };

@@ -138,6 +138,10 @@ public:
         if (pending_fence_) {
             UniqueFd fence = std::move(pending_fence_);
             if (render::polls_readable(fence.get())) return; // signalled already: nothing to hold
+            if (sync_.plane_takes_fence(surface_)) {
+                CommitGate::of(surface_).pass_to_plane("explicit-sync", buffer, std::move(fence));
+                return;
+            }
             auto shared = std::make_shared<UniqueFd>(std::move(fence));
             wl_event_loop *loop = sync_.event_loop();
             CommitGate::of(surface_).hold("explicit-sync", [loop, shared](render::Wait::Done done) {

@@ -5,13 +5,17 @@
 //
 // Acquire (DESIGN.md step 4): at commit, a fence that has not signalled
 // holds the commit through the surface's CommitGate until the fd polls
-// readable on the event loop. Release (step 6): a release object follows the
+// readable on the event loop, unless the surface is on a KMS plane that
+// takes the fence itself (set_plane_fences): the commit then goes through
+// with its fence kept for the plane (CommitGate::pass_to_plane). Release (step 6): a release object follows the
 // wlr_buffer of its commit and answers when planar stops holding that buffer
 // (its `release` signal: composited, once the frame that read it is done; on
 // a plane, once the next flip replaced it): `fenced_release` when a
 // CompletionFences gives a fence, `immediate_release` otherwise.
 // Commit-time errors are posted from a CommitHook, before wlroots caches.
 #pragma once
+
+#include <functional>
 
 #include "commit_hook.hpp"
 #include "fence.hpp"
@@ -33,6 +37,12 @@ public:
     wl_event_loop *event_loop() const { return loop_; }
     render::CompletionFences *completion() const { return completion_; }
 
+    // Whether a surface's acquire fence can go to KMS with its commit
+    // instead of holding the commit (the compositor's plane policy).
+    using PlaneFences = std::function<bool(wlr_surface *surface)>;
+    void set_plane_fences(PlaneFences takes_fence) { plane_fences_ = std::move(takes_fence); }
+    bool plane_takes_fence(wlr_surface *surface) const { return plane_fences_ && plane_fences_(surface); }
+
     // zwp_linux_explicit_synchronization_v1.get_synchronization.
     void get_synchronization(wl_resource *manager, uint32_t id, wl_resource *surface);
 
@@ -43,6 +53,7 @@ private:
     wl_event_loop *loop_;
     render::CompletionFences *completion_;
     CommitHook hook_;
+    PlaneFences plane_fences_;
 };
 
 } // namespace proto

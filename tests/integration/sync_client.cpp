@@ -8,6 +8,10 @@
 //                          signalled, must be presented; prints the median
 //                          signal → presented latency and checks releases
 //                          arrive in commit order
+//   sync_client gate-fullscreen N
+//                          the same, fullscreen at the output's size: on a
+//                          DRM output the buffers go to the primary plane and
+//                          KMS waits for the fences (IN_FENCE_FD)
 //   sync_client stall      one frame whose fence never signals; then idles
 //   sync_client rate SECS  plain frame loop (no fences); prints frames/s
 //   sync_client probe      DRM syncobj caps of every /dev/dri/card*
@@ -69,7 +73,8 @@ uint64_t now_ns() {
     return uint64_t(ts.tv_sec) * 1000000000u + ts.tv_nsec;
 }
 
-constexpr int width = 256, height = 192;
+// The buffer size: fixed for a window, the configured size when fullscreen.
+int width = 256, height = 192;
 
 struct Frame {
     bool presented = false, discarded = false;
@@ -193,7 +198,7 @@ const zwp_linux_buffer_release_v1_listener release_listener = {
         },
 };
 
-void map_window(Client &c) {
+void map_window(Client &c, bool fullscreen = false) {
     static const xdg_wm_base_listener wm_listener = {
         .ping = [](void *, xdg_wm_base *b, uint32_t serial) { xdg_wm_base_pong(b, serial); }};
     xdg_wm_base_add_listener(c.wm_base, &wm_listener, nullptr);
@@ -207,6 +212,17 @@ void map_window(Client &c) {
     xdg_surface_add_listener(xs, &xs_listener, &c);
     xdg_toplevel *top = xdg_surface_get_toplevel(xs);
     xdg_toplevel_set_title(top, "sync_client");
+    static const xdg_toplevel_listener top_listener = {
+        .configure = [](void *data, xdg_toplevel *, int32_t w, int32_t h, wl_array *) {
+            if (data != nullptr && w > 0 && h > 0) {
+                width = w;
+                height = h;
+            }
+        },
+        .close = [](void *, xdg_toplevel *) {},
+    };
+    xdg_toplevel_add_listener(top, &top_listener, fullscreen ? &c : nullptr);
+    if (fullscreen) xdg_toplevel_set_fullscreen(top, nullptr);
     wl_surface_commit(c.surface);
     c.dispatch_until([&] { return c.configured; }, 30000, "the first configure");
 }
@@ -245,10 +261,21 @@ void connect(Client &c) {
     if (!c.compositor || !c.wm_base || !c.dmabuf || !c.explicit_sync || !c.presentation) fail("a global is missing");
 }
 
-int gate(int n) {
+int gate(int n, bool fullscreen) {
     Client c;
     connect(c);
-    map_window(c);
+    map_window(c, fullscreen);
+    if (fullscreen) {
+        // planar makes a window fullscreen when it maps: map with a first
+        // buffer, then take the output's size from the configure.
+        wl_buffer *first = udmabuf_buffer(c, 0xff000000);
+        wl_surface_attach(c.surface, first, 0, 0);
+        wl_surface_damage(c.surface, 0, 0, width, height);
+        wl_surface_commit(c.surface);
+        c.dispatch_until([&] { return width != 256 || height != 192; }, 30000, "the fullscreen configure");
+        wl_display_roundtrip(c.display);
+        printf("ok: fullscreen %dx%d\n", width, height);
+    }
     c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
     wl_buffer *buffers[2] = {udmabuf_buffer(c, 0xff2060c0), udmabuf_buffer(c, 0xffc06020)};
     int timeline = open_timeline();
@@ -374,11 +401,12 @@ int probe() {
 int main(int argc, char **argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "gate") return gate(argc > 2 ? atoi(argv[2]) : 100);
+    if (mode == "gate") return gate(argc > 2 ? atoi(argv[2]) : 100, false);
+    if (mode == "gate-fullscreen") return gate(argc > 2 ? atoi(argv[2]) : 100, true);
     if (mode == "stall") return stall();
     if (mode == "duplicate") return duplicate();
     if (mode == "rate") return rate(argc > 2 ? atoi(argv[2]) : 5);
     if (mode == "probe") return probe();
-    fprintf(stderr, "usage: sync_client gate N | stall | duplicate | rate SECS | probe\n");
+    fprintf(stderr, "usage: sync_client gate N | gate-fullscreen N | stall | duplicate | rate SECS | probe\n");
     return 2;
 }
