@@ -89,6 +89,24 @@ void Output::wait_for_fence(int fence) {
     fence_wait_ = std::move(wait);
 }
 
+void Output::track_plane_buffer(const FrameResult &result, wlr_surface *candidate) {
+    wlr_buffer *now = result.scanned_out ? candidate->buffer->source : nullptr;
+    // A flip from one client buffer to another: the old one is free once KMS's
+    // out fence of this commit signals, earlier than the flip event that ends
+    // wlroots' hold on it. (Back to composition, the surface may still show
+    // it: that case waits for the flip as before.)
+    if (plane_buffer_ != nullptr && now != nullptr && now != plane_buffer_ && result.out_fence) {
+        server_.buffer_off_plane(plane_buffer_, result.out_fence.get());
+    }
+    if (now == plane_buffer_) return;
+    plane_buffer_ = now;
+    on_plane_buffer_destroy_.disconnect();
+    if (now != nullptr) on_plane_buffer_destroy_.connect(&now->events.destroy, [this](void *) {
+        plane_buffer_ = nullptr;
+        on_plane_buffer_destroy_.disconnect();
+    });
+}
+
 wlr_box Output::box() const {
     wlr_box *box = wlr_output_layout_get_box(server_.layout(), output_);
     return box != nullptr ? *box : wlr_box{};
@@ -141,9 +159,11 @@ void Output::render_frame() {
     inputs.presentation = server_.presentation();
     inputs.screencopy = server_.screencopy();
     inputs.background = background_;
+    inputs.want_out_fence = plane_buffer_ != nullptr;
     FrameResult result = commit_scene_frame(scene_output_, inputs, scanned_out_);
     if (result.in_fence) in_fence_frames_++;
     if (result.waits_for >= 0) wait_for_fence(result.waits_for);
+    if (result.committed) track_plane_buffer(result, inputs.candidate);
     int64_t finished = now_ns();
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,

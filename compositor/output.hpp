@@ -8,6 +8,7 @@
 
 #include "fence.hpp"
 #include "frame_schedule.hpp"
+#include "scene_frame.hpp"
 #include "headless.hpp"
 #include "listener.hpp"
 #include "unique_fd.hpp"
@@ -44,6 +45,7 @@ private:
     void handle_present(wlr_output_event_present *event);
     void render_frame();
     void wait_for_fence(int fence);
+    void track_plane_buffer(const FrameResult &result, wlr_surface *candidate);
     static int handle_render_timer(int fd, uint32_t mask, void *data);
 
     Server &server_;
@@ -53,6 +55,9 @@ private:
     float background_[4] = {};
     bool scanned_out_ = false;
     uint64_t in_fence_frames_ = 0;
+    // The client buffer the last frame put on the plane (its source wlr_buffer).
+    wlr_buffer *plane_buffer_ = nullptr;
+    wl::Listener on_plane_buffer_destroy_;
     // A frame that would have read a buffer before its acquire fence
     // signalled waits for that fence, then asks for a new frame.
     std::unique_ptr<render::Wait> fence_wait_;

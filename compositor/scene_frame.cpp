@@ -1,7 +1,7 @@
 #include "scene_frame.hpp"
 
 #include "commit_gate.hpp"
-#include "kms_in_fence.hpp"
+#include "kms_fences.hpp"
 #include "log.hpp"
 
 namespace planar {
@@ -76,14 +76,15 @@ int unsignalled_fence_on(wlr_scene_output *scene_output) {
 
 // Direct scan-out of `candidate`, with KMS waiting for its acquire fence
 // when it has an unsignalled one. False: composite (or wait) instead.
-bool scan_out(wlr_output *output, const FrameInputs &inputs, FrameResult &result) {
+bool scan_out(wlr_output *output, const FrameInputs &inputs, backend::KmsFences &kms, FrameResult &result) {
     if (!scanout_possible(output, inputs.candidate)) return false;
     int fence = plane_fence_of(inputs.candidate);
     if (fence < 0) return try_scanout(output, inputs.candidate, inputs.presentation);
-    if (!backend::KmsInFence::supported(output) || screencopy_waits_on(inputs.screencopy, output)) return false;
-    backend::KmsInFence in_fence(output, fence);
+    if (!backend::KmsFences::takes_in_fence(output) || screencopy_waits_on(inputs.screencopy, output)) return false;
+    kms.set_in_fence(fence);
     bool ok = try_scanout(output, inputs.candidate, inputs.presentation);
-    result.in_fence = ok && in_fence.commits() > 0;
+    kms.set_in_fence(-1);
+    result.in_fence = ok && kms.in_fence_commits() > 0;
     if (ok && !result.in_fence) {
         // Not expected (the device commits atomically): the buffer went out unwaited.
         plog::error(plog::Scope::kms, "%s: a fenced buffer was committed without IN_FENCE_FD", output->name);
@@ -131,7 +132,8 @@ void scissor(wlr_output *output, const pixman_box32_t &rect) {
 FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs &inputs, bool &was_scanout) {
     wlr_output *output = scene_output->output;
     FrameResult result;
-    bool scanout = scan_out(output, inputs, result);
+    backend::KmsFences kms(output, inputs.want_out_fence);
+    bool scanout = scan_out(output, inputs, kms, result);
     if (!scanout) {
         result.waits_for = unsignalled_fence_on(scene_output);
         if (result.waits_for >= 0) {
@@ -147,6 +149,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     was_scanout = scanout;
     if (scanout) {
         result.committed = result.scanned_out = true;
+        result.out_fence = kms.take_out_fence();
         return result;
     }
 
@@ -190,6 +193,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     wlr_output_set_damage(output, &frame_damage);
     pixman_region32_fini(&frame_damage);
     result.committed = wlr_output_commit(output);
+    result.out_fence = kms.take_out_fence();
     return result;
 }
 

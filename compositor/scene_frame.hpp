@@ -11,9 +11,12 @@
 // scanned-out buffer whose fence has not signalled goes to KMS with it as
 // IN_FENCE_FD; composition and screencopy read on the CPU, so a frame that
 // would read an unsignalled buffer is not made at all, and the caller waits
-// for the fence (FrameResult::waits_for) before trying again.
+// for the fence (FrameResult::waits_for) before trying again. On request, the
+// commit also asks KMS for an out fence (FrameResult::out_fence): it signals
+// when the frame is on screen, so when the buffer it replaced is free.
 #pragma once
 
+#include "unique_fd.hpp"
 #include "wlr.hpp"
 
 namespace planar {
@@ -23,6 +26,7 @@ struct FrameResult {
     bool scanned_out = false; // ... with the candidate's buffer on the primary plane
     bool in_fence = false;    // ... and KMS waits for its acquire fence
     int waits_for = -1;       // no frame: this fence (borrowed) must signal first
+    UniqueFd out_fence;       // KMS's fence for this frame, when asked for and given
 };
 
 struct FrameInputs {
@@ -30,6 +34,7 @@ struct FrameInputs {
     wlr_presentation *presentation = nullptr;         // may be null
     wlr_screencopy_manager_v1 *screencopy = nullptr;  // may be null
     const float *background = nullptr;                // RGBA premultiplied
+    bool want_out_fence = false;                      // ask KMS for the frame's out fence
 };
 
 FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs &inputs, bool &was_scanout);

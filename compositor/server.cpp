@@ -14,7 +14,7 @@
 #include "headless.hpp"
 #include "ipc.hpp"
 #include "linux_dmabuf_v1.hpp"
-#include "kms_in_fence.hpp"
+#include "kms_fences.hpp"
 #include "linux_drm_syncobj_v1.hpp"
 #include "linux_explicit_synchronization_v1.hpp"
 #include "launcher.hpp"
@@ -282,7 +282,7 @@ void Server::create_explicit_sync() {
     // its acquire fences, not planar's event loop (see scene_frame.hpp).
     explicit_sync_->set_plane_fences([this](wlr_surface *surface) {
         for (Output *output : outputs_) {
-            if (output->scanned_out_surface() == surface) return backend::KmsInFence::supported(output->wlr());
+            if (output->scanned_out_surface() == surface) return backend::KmsFences::takes_in_fence(output->wlr());
         }
         return false;
     });
@@ -295,6 +295,10 @@ void Server::create_explicit_sync() {
     } else {
         plog::info(plog::Scope::sync, "wp_linux_drm_syncobj_manager_v1 not advertised: %s", why.c_str());
     }
+}
+
+void Server::buffer_off_plane(wlr_buffer *buffer, int fence) {
+    if (explicit_sync_) explicit_sync_->buffer_off_plane(buffer, fence);
 }
 
 bool Server::init() {

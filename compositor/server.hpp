@@ -57,6 +57,8 @@ public:
     wlr_scene_node *view_layer() const { return &view_layer_->node; }
     wlr_presentation *presentation() const { return presentation_; }
     wlr_screencopy_manager_v1 *screencopy() const { return screencopy_; }
+    // `buffer` left a KMS plane; `fence` (borrowed) signals when it is free.
+    void buffer_off_plane(wlr_buffer *buffer, int fence);
     const Config &config() const { return config_; }
     const Options &options() const { return options_; }
     const std::string &socket_name() const { return socket_; }

@@ -1,6 +1,7 @@
 #include "linux_explicit_synchronization_v1.hpp"
 
 #include <memory>
+#include <vector>
 
 #include "commit_gate.hpp"
 #include "dmabuf_buffer.hpp"
@@ -12,16 +13,17 @@
 
 namespace proto {
 namespace {
-
 class SurfaceSync;
+} // namespace
 
 // zwp_linux_buffer_release_v1: pending on its SurfaceSync until a commit
-// gives it a buffer, then waits for that buffer's release. Sends exactly one
-// event, then destroys its resource (both events are destructors).
+// gives it a buffer, then waits for that buffer's release, or for KMS's
+// fence of the frame that took the buffer off a plane (off_plane). Sends
+// exactly one event, then destroys its resource (both events are destructors).
 class BufferRelease {
 public:
-    BufferRelease(wl_resource *resource, SurfaceSync *pending_for, render::CompletionFences *completion)
-        : resource_(resource), pending_for_(pending_for), completion_(completion) {}
+    BufferRelease(wl_resource *resource, SurfaceSync *pending_for, LinuxExplicitSync *sync)
+        : resource_(resource), pending_for_(pending_for), sync_(sync) {}
     ~BufferRelease();
 
     static void handle_destroy(wl_resource *resource) {
@@ -37,13 +39,22 @@ public:
         // read either.
         on_buffer_destroy_.connect(&buffer->events.destroy, [this](void *) { send(nullptr); });
         buffer_ = buffer;
+        if (sync_ != nullptr) sync_->following_.emplace(buffer, this);
     }
     void surface_sync_gone() { pending_for_ = nullptr; }
+    void manager_gone() { sync_ = nullptr; }
+
+    // `fence` (borrowed) signals when planar stops reading the buffer.
+    void off_plane(int fence) {
+        zwp_linux_buffer_release_v1_send_fenced_release(resource_, fence);
+        wl_resource_destroy(resource_); // deletes this
+    }
 
 private:
     void send(wlr_buffer *buffer) {
         UniqueFd fence;
-        if (completion_ != nullptr && buffer != nullptr) fence = completion_->last_read(buffer);
+        render::CompletionFences *completion = sync_ != nullptr ? sync_->completion() : nullptr;
+        if (completion != nullptr && buffer != nullptr) fence = completion->last_read(buffer);
         if (fence) {
             zwp_linux_buffer_release_v1_send_fenced_release(resource_, fence.get());
         } else {
@@ -54,11 +65,13 @@ private:
 
     wl_resource *resource_;
     SurfaceSync *pending_for_;
-    render::CompletionFences *completion_;
+    LinuxExplicitSync *sync_;
     wlr_buffer *buffer_ = nullptr;
     wl::Listener on_release_;
     wl::Listener on_buffer_destroy_;
 };
+
+namespace {
 
 // zwp_linux_surface_synchronization_v1 of one wl_surface. Inert (surface_
 // null) once the surface is destroyed: requests then post no_surface.
@@ -107,7 +120,7 @@ public:
         if (resource == nullptr) {
             return;
         }
-        pending_release_ = new BufferRelease(resource, this, sync_.completion());
+        pending_release_ = new BufferRelease(resource, this, &sync_);
         wl_resource_set_implementation(resource, nullptr, pending_release_, BufferRelease::handle_destroy);
     }
 
@@ -171,9 +184,22 @@ private:
     wl::Listener on_surface_destroy_;
 };
 
+} // namespace
+
 BufferRelease::~BufferRelease() {
     if (pending_for_ != nullptr) pending_for_->release_gone(this);
+    if (sync_ != nullptr && buffer_ != nullptr) {
+        auto [first, last] = sync_->following_.equal_range(buffer_);
+        for (auto it = first; it != last; ++it) {
+            if (it->second == this) {
+                sync_->following_.erase(it);
+                break;
+            }
+        }
+    }
 }
+
+namespace {
 
 const struct zwp_linux_surface_synchronization_v1_interface surface_sync_impl = {
     .destroy = destroy_request,
@@ -199,6 +225,19 @@ LinuxExplicitSync::LinuxExplicitSync(wl_display *display, render::CompletionFenc
 
 LinuxExplicitSync::~LinuxExplicitSync() {
     if (global_ != nullptr) wl_global_destroy(global_);
+    // Release objects live until their clients go, which can be later.
+    for (auto &[buffer, release] : following_) release->manager_gone();
+}
+
+void LinuxExplicitSync::buffer_off_plane(wlr_buffer *buffer, int fence) {
+    auto [first, last] = following_.equal_range(buffer);
+    std::vector<BufferRelease *> releases;
+    for (auto it = first; it != last; ++it) releases.push_back(it->second);
+    // Each one unregisters itself as its resource is destroyed.
+    for (BufferRelease *release : releases) release->off_plane(fence);
+    if (!releases.empty()) {
+        plog::debug(plog::Scope::sync, "explicit-sync: %zu fenced release(s) from KMS's out fence", releases.size());
+    }
 }
 
 void LinuxExplicitSync::bind(wl_client *client, void *data, uint32_t version, uint32_t id) {

@@ -16,12 +16,15 @@
 #pragma once
 
 #include <functional>
+#include <unordered_map>
 
 #include "commit_hook.hpp"
 #include "fence.hpp"
 #include "wlr.hpp"
 
 namespace proto {
+
+class BufferRelease;
 
 class LinuxExplicitSync {
 public:
@@ -43,10 +46,15 @@ public:
     void set_plane_fences(PlaneFences takes_fence) { plane_fences_ = std::move(takes_fence); }
     bool plane_takes_fence(wlr_surface *surface) const { return plane_fences_ && plane_fences_(surface); }
 
+    // `buffer` left a KMS plane in a commit whose out fence (borrowed) signals
+    // once the flip is done: its release objects get fenced_release now.
+    void buffer_off_plane(wlr_buffer *buffer, int fence);
+
     // zwp_linux_explicit_synchronization_v1.get_synchronization.
     void get_synchronization(wl_resource *manager, uint32_t id, wl_resource *surface);
 
 private:
+    friend class BufferRelease;
     static void bind(wl_client *client, void *data, uint32_t version, uint32_t id);
 
     wl_global *global_ = nullptr;
@@ -54,6 +62,8 @@ private:
     render::CompletionFences *completion_;
     CommitHook hook_;
     PlaneFences plane_fences_;
+    // Release objects by the buffer they follow.
+    std::unordered_multimap<wlr_buffer *, BufferRelease *> following_;
 };
 
 } // namespace proto
