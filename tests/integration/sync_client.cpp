@@ -13,6 +13,9 @@
 //                          DRM output the buffers go to the primary plane and
 //                          KMS waits for the fences (IN_FENCE_FD)
 //   sync_client stall      one frame whose fence never signals; then idles
+//   sync_client stall-fullscreen
+//                          the same, fullscreen, after 10 signalled frames
+//                          (so that the stalled one goes to the plane)
 //   sync_client rate SECS  plain frame loop (no fences); prints frames/s
 //   sync_client probe      DRM syncobj caps of every /dev/dri/card*
 // Prints "FAIL: reason" and exits 1 on a problem; "ok: ..." lines otherwise.
@@ -264,21 +267,23 @@ void connect(Client &c) {
     if (!c.compositor || !c.wm_base || !c.dmabuf || !c.explicit_sync || !c.presentation) fail("a global is missing");
 }
 
+// planar makes a window fullscreen when it maps: map with a first buffer,
+// then take the output's size from the configure.
+void go_fullscreen(Client &c) {
+    wl_buffer *first = udmabuf_buffer(c, 0xff000000);
+    wl_surface_attach(c.surface, first, 0, 0);
+    wl_surface_damage(c.surface, 0, 0, width, height);
+    wl_surface_commit(c.surface);
+    c.dispatch_until([&] { return width != 256 || height != 192; }, 30000, "the fullscreen configure");
+    wl_display_roundtrip(c.display);
+    printf("ok: fullscreen %dx%d\n", width, height);
+}
+
 int gate(int n, bool fullscreen) {
     Client c;
     connect(c);
     map_window(c, fullscreen);
-    if (fullscreen) {
-        // planar makes a window fullscreen when it maps: map with a first
-        // buffer, then take the output's size from the configure.
-        wl_buffer *first = udmabuf_buffer(c, 0xff000000);
-        wl_surface_attach(c.surface, first, 0, 0);
-        wl_surface_damage(c.surface, 0, 0, width, height);
-        wl_surface_commit(c.surface);
-        c.dispatch_until([&] { return width != 256 || height != 192; }, 30000, "the fullscreen configure");
-        wl_display_roundtrip(c.display);
-        printf("ok: fullscreen %dx%d\n", width, height);
-    }
+    if (fullscreen) go_fullscreen(c);
     c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
     wl_buffer *buffers[2] = {udmabuf_buffer(c, 0xff2060c0), udmabuf_buffer(c, 0xffc06020)};
     int timeline = open_timeline();
@@ -320,19 +325,31 @@ int gate(int n, bool fullscreen) {
     return 0;
 }
 
-int stall() {
+int stall(bool fullscreen) {
     Client c;
     connect(c);
-    map_window(c);
+    map_window(c, fullscreen);
+    if (fullscreen) go_fullscreen(c);
     c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
-    wl_buffer *buffer = udmabuf_buffer(c, 0xff808080);
     int timeline = open_timeline();
-    commit_fenced(c, buffer, timeline, 1);
+    uint32_t value = 0;
+    if (fullscreen) {
+        // Frames whose fences signal first, so that the buffers are on the plane.
+        wl_buffer *buffers[2] = {udmabuf_buffer(c, 0xff2060c0), udmabuf_buffer(c, 0xffc06020)};
+        for (int i = 0; i < 10; ++i) {
+            size_t index = commit_fenced(c, buffers[i % 2], timeline, ++value);
+            uint32_t one = 1;
+            if (ioctl(timeline, SW_SYNC_IOC_INC, &one) != 0) fail("SW_SYNC_IOC_INC: %s", strerror(errno));
+            c.dispatch_until([&] { return c.frames[index].presented; }, 30000, "a signalled frame's presentation");
+        }
+    }
+    wl_buffer *buffer = udmabuf_buffer(c, 0xff808080);
+    size_t stalled = commit_fenced(c, buffer, timeline, value + 1);
     wl_display_flush(c.display);
     printf("ok: stalled frame committed\n");
     fflush(stdout);
     uint64_t until = now_ns() + 3600ull * 1000000000u;
-    c.dispatch_until([&] { return now_ns() > until || c.frames[0].presented; }, 3600 * 1000, "nothing");
+    c.dispatch_until([&] { return now_ns() > until || c.frames[stalled].presented; }, 3600 * 1000, "nothing");
     fail("the frame with a never-signalled fence was presented");
 }
 
@@ -415,10 +432,11 @@ int main(int argc, char **argv) {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "gate") return gate(argc > 2 ? atoi(argv[2]) : 100, false);
     if (mode == "gate-fullscreen") return gate(argc > 2 ? atoi(argv[2]) : 100, true);
-    if (mode == "stall") return stall();
+    if (mode == "stall") return stall(false);
+    if (mode == "stall-fullscreen") return stall(true);
     if (mode == "duplicate") return duplicate();
     if (mode == "rate") return rate(argc > 2 ? atoi(argv[2]) : 5);
     if (mode == "probe") return probe();
-    fprintf(stderr, "usage: sync_client gate N | gate-fullscreen N | stall | duplicate | rate SECS | probe\n");
+    fprintf(stderr, "usage: sync_client gate N | gate-fullscreen N | stall | stall-fullscreen | duplicate | rate SECS | probe\n");
     return 2;
 }
