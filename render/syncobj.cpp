@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
@@ -195,7 +196,19 @@ std::unique_ptr<SyncobjDevice> open_drm_syncobj_device(int drm_fd, wl_event_loop
         return nullptr;
     }
     plog::info(plog::Scope::sync, "DRM syncobj: %s", probe.describe().c_str());
-    return std::make_unique<DrmSyncobjDevice>(std::move(fd), loop, probe.eventfd);
+    bool eventfd = probe.eventfd;
+    // PLANAR_SYNCOBJ_WAIT=thread: the fallback wait even where the kernel has
+    // SYNCOBJ_EVENTFD, so that tests/vm (sync-syncobj) runs both paths on one device.
+    if (const char *forced = getenv("PLANAR_SYNCOBJ_WAIT"); forced != nullptr && forced[0] != '\0') {
+        if (strcmp(forced, "thread") == 0) {
+            eventfd = false;
+        } else if (strcmp(forced, "eventfd") != 0) {
+            plog::error(plog::Scope::sync, "PLANAR_SYNCOBJ_WAIT=%s ignored (eventfd or thread)", forced);
+        } else if (!probe.eventfd) {
+            plog::error(plog::Scope::sync, "PLANAR_SYNCOBJ_WAIT=eventfd ignored: the kernel has no SYNCOBJ_EVENTFD");
+        }
+    }
+    return std::make_unique<DrmSyncobjDevice>(std::move(fd), loop, eventfd);
 }
 
 } // namespace render

@@ -16,12 +16,16 @@
 //   sync_client stall-fullscreen
 //                          the same, fullscreen, after 10 signalled frames
 //                          (so that the stalled one goes to the plane)
+//   sync_client hold       one frame (0x2060c0) shown, then one (0xc06020)
+//                          held on an unsignalled fence until SIGUSR1, which
+//                          signals it; then idles (for screenshots)
 //   sync_client rate SECS  plain frame loop (no fences); prints frames/s
 //   sync_client probe      DRM syncobj caps of every /dev/dri/card*
 // Prints "FAIL: reason" and exits 1 on a problem; "ok: ..." lines otherwise.
 #include <fcntl.h>
 #include <linux/udmabuf.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -353,6 +357,33 @@ int stall(bool fullscreen) {
     fail("the frame with a never-signalled fence was presented");
 }
 
+volatile sig_atomic_t signal_asked = 0;
+
+// A frame held on its fence while the test takes screenshots: the previous
+// frame must stay visible until the test sends SIGUSR1.
+int hold() {
+    signal(SIGUSR1, [](int) { signal_asked = 1; });
+    Client c;
+    connect(c);
+    map_window(c);
+    c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
+    int timeline = open_timeline();
+    size_t shown = commit_fenced(c, udmabuf_buffer(c, 0xff2060c0), timeline, 1);
+    uint32_t one = 1;
+    if (ioctl(timeline, SW_SYNC_IOC_INC, &one) != 0) fail("SW_SYNC_IOC_INC: %s", strerror(errno));
+    c.dispatch_until([&] { return c.frames[shown].presented; }, 30000, "the first frame's presentation");
+    size_t held = commit_fenced(c, udmabuf_buffer(c, 0xffc06020), timeline, 2);
+    wl_display_roundtrip(c.display);
+    printf("ok: 0x2060c0 shown, 0xc06020 held on an unsignalled fence\n");
+    c.dispatch_until([&] { return signal_asked != 0 || c.frames[held].presented; }, 3600 * 1000, "SIGUSR1");
+    if (c.frames[held].presented) fail("the held frame was presented before its fence signalled");
+    if (ioctl(timeline, SW_SYNC_IOC_INC, &one) != 0) fail("SW_SYNC_IOC_INC: %s", strerror(errno));
+    c.dispatch_until([&] { return c.frames[held].presented; }, 30000, "the held frame's presentation");
+    printf("ok: 0xc06020 presented after the signal\n");
+    c.dispatch_until([] { return false; }, 3600 * 1000, "nothing");
+    return 0;
+}
+
 // linux-explicit-synchronization: a second set_acquire_fence in one commit
 // cycle is the duplicate_fence protocol error (needs real sync_files: the
 // host cannot make one, sw_sync in the guest can).
@@ -435,8 +466,9 @@ int main(int argc, char **argv) {
     if (mode == "stall") return stall(false);
     if (mode == "stall-fullscreen") return stall(true);
     if (mode == "duplicate") return duplicate();
+    if (mode == "hold") return hold();
     if (mode == "rate") return rate(argc > 2 ? atoi(argv[2]) : 5);
     if (mode == "probe") return probe();
-    fprintf(stderr, "usage: sync_client gate N | gate-fullscreen N | stall | stall-fullscreen | duplicate | rate SECS | probe\n");
+    fprintf(stderr, "usage: sync_client gate N | gate-fullscreen N | stall | stall-fullscreen | hold | duplicate | rate SECS | probe\n");
     return 2;
 }

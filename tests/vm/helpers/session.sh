@@ -17,6 +17,7 @@
 #   client_start NAME CMD...     starts a Wayland client in the background, output in
 #                                $RESULT_DIR/clients.log; sets $client_pid
 #   screen_expect BG [COLOUR WxH]...  takes screenshots until one shows exactly this
+#   held_frame_screens NAME CMD...  screenshots while a client's frame waits on its fence
 #   kms_expect_planar            planar's framebuffer on the primary plane, mode 1024x768
 #   crash_check                  no planar segfault in dmesg, no backtrace file
 #   fail REASON                  the verdict line, evidence, cleanup, exit 1
@@ -222,6 +223,51 @@ screen_expect() {
 	done
 	echo "  $screen_result"
 	rm -f "$screenshot" "$RESULT_DIR/grim.log"
+}
+
+# True when PATTERN occurs more than N times in the clients' log; fails the test at once when
+# client PID has exited instead.
+client_logged() {
+	local pid=$1 pattern=$2 count=$3
+	(($(grep -c -- "$pattern" "$RESULT_DIR/clients.log") > count)) && return 0
+	kill -0 "$pid" 2>/dev/null ||
+		fail "the client (pid $pid) exited: $(grep FAIL "$RESULT_DIR/clients.log" | tail -n 1)"
+	return 1
+}
+
+# held_frame_screens NAME CMD...: CMD (sync_client hold, syncobj_client hold) shows a 256x192
+# window in 0x2060c0, then commits a 0xc06020 frame whose fence (or syncobj point) has not
+# signalled, and signals it on SIGUSR1. While it waits, three screenshots (each taken once, no
+# polling: the earlier frame was presented before the held one was committed) must show the
+# earlier colour; after the signal the new colour appears at the same place. Stops the client.
+held_frame_screens() {
+	local name=$1 marker='ok: 0x2060c0 shown, 0xc06020 held' before pid shot held_at shown_at
+	shift
+	before=$(grep -c -- "$marker" "$RESULT_DIR/clients.log")
+	client_start "$name" "$@"
+	pid=$client_pid
+	wait_for 60 "the held frame ($name)" client_logged "$pid" "$marker" "$before"
+	screenshot=$RESULT_DIR/screenshot.ppm
+	for shot in 1 2 3; do
+		screen_result="grim failed"
+		if ! screen_matches "$background" 0x2060c0 256x192; then
+			[[ $screen_result == "grim failed"* ]] &&
+				screen_result="grim failed: $(tail -n 1 "$RESULT_DIR/grim.log" 2>/dev/null)"
+			fail "screenshot $shot while 0xc06020 waits on its fence (kept as screenshot.ppm): ${screen_result#FAIL: }"
+		fi
+		sleep 0.3
+	done
+	echo "  held (3 screenshots): $screen_result"
+	held_at=$(sed -n 's/.* 256x192 at \([0-9]*,[0-9]*\);.*/\1/p' <<<"$screen_result")
+	before=$(grep -c -- 'ok: 0xc06020 presented' "$RESULT_DIR/clients.log")
+	kill -USR1 "$pid"
+	wait_for 60 "the held frame's presentation ($name)" client_logged "$pid" 'ok: 0xc06020 presented' "$before"
+	screen_expect "$background" 0xc06020 256x192
+	shown_at=$(sed -n 's/.* 256x192 at \([0-9]*,[0-9]*\);.*/\1/p' <<<"$screen_result")
+	[[ -n $held_at && $held_at == "$shown_at" ]] ||
+		fail "the signalled frame is at '$shown_at', the held window was at '$held_at'"
+	kill -0 "$pid" 2>/dev/null || fail "$name exited: $(grep FAIL "$RESULT_DIR/clients.log" | tail -n 1)"
+	client_stop "$pid"
 }
 
 kms_expect_planar() {
