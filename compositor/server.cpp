@@ -278,27 +278,31 @@ void Server::create_linux_dmabuf() {
 
 void Server::create_explicit_sync() {
     explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_);
-    // A surface on a plane of a device that takes IN_FENCE_FD: KMS waits for
-    // its acquire fences, not planar's event loop (see scene_frame.hpp).
-    explicit_sync_->set_plane_fences([this](wlr_surface *surface) {
-        for (Output *output : outputs_) {
-            if (output->scanned_out_surface() == surface) return backend::KmsFences::takes_in_fence(output->wlr());
-        }
-        return false;
-    });
+    explicit_sync_->set_plane_fences([this](wlr_surface *surface) { return plane_takes_fence(surface); });
     // linux-drm-syncobj: timelines live on the main DRM device (the renderer's, else the KMS node).
     int drm_fd = wlr_renderer_get_drm_fd(renderer_);
     if (drm_fd < 0) drm_fd = wlr_backend_get_drm_fd(backend_);
     std::string why;
     if (auto device = render::open_drm_syncobj_device(drm_fd, event_loop(), why)) {
         drm_syncobj_ = std::make_unique<proto::LinuxDrmSyncobj>(display_, std::move(device));
+        drm_syncobj_->set_plane_fences([this](wlr_surface *surface) { return plane_takes_fence(surface); });
     } else {
         plog::info(plog::Scope::sync, "wp_linux_drm_syncobj_manager_v1 not advertised: %s", why.c_str());
     }
 }
 
+// A surface on a plane of a device that takes IN_FENCE_FD: KMS waits for its
+// acquire fences, not planar's event loop (see scene_frame.hpp).
+bool Server::plane_takes_fence(wlr_surface *surface) const {
+    for (Output *output : outputs_) {
+        if (output->scanned_out_surface() == surface) return backend::KmsFences::takes_in_fence(output->wlr());
+    }
+    return false;
+}
+
 void Server::buffer_off_plane(wlr_buffer *buffer, int fence) {
     if (explicit_sync_) explicit_sync_->buffer_off_plane(buffer, fence);
+    if (drm_syncobj_) drm_syncobj_->buffer_off_plane(buffer, fence);
 }
 
 bool Server::init() {

@@ -90,6 +90,7 @@ private:
     void create_globals();
     void create_linux_dmabuf();
     void create_explicit_sync();
+    bool plane_takes_fence(wlr_surface *surface) const;
     dev_t dmabuf_main_device() const;
     void handle_new_output(wlr_output *output);
     void handle_new_xdg_surface(wlr_xdg_surface *surface);

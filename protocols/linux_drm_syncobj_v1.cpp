@@ -1,5 +1,8 @@
 #include "linux_drm_syncobj_v1.hpp"
 
+#include <fcntl.h>
+#include <vector>
+
 #include "commit_gate.hpp"
 #include "dmabuf_buffer.hpp"
 #include "linux-drm-syncobj-v1-protocol.h"
@@ -114,6 +117,14 @@ public:
         }
         if (!commit.acquire) return;
         syncobj_.signal_on_release(buffer, std::move(commit.release));
+        if (syncobj_.plane_takes_fence(surface_)) {
+            // Materialised already: KMS can wait for it as a sync_file.
+            if (UniqueFd fence = commit.acquire.export_sync_file()) {
+                if (render::polls_readable(fence.get())) return; // signalled: nothing to wait for
+                CommitGate::of(surface_).pass_to_plane("drm-syncobj", buffer, std::move(fence));
+                return;
+            }
+        }
         auto acquire = std::make_shared<render::TimelinePoint>(std::move(commit.acquire));
         CommitGate::of(surface_).hold("drm-syncobj", [acquire](render::Wait::Done done) -> std::unique_ptr<render::Wait> {
             auto inner = acquire->wait(std::move(done));
@@ -173,15 +184,23 @@ const struct wp_linux_drm_syncobj_manager_v1_interface manager_impl = {
 class LinuxDrmSyncobj::ReleaseSignal {
 public:
     ReleaseSignal(LinuxDrmSyncobj &owner, wlr_buffer *buffer, render::TimelinePoint point)
-        : owner_(owner), point_(std::move(point)) {
+        : owner_(owner), point_(std::move(point)), buffer_(buffer) {
         on_release_.connect(&buffer->events.release, [this, buffer](void *) { fire(buffer); });
         on_destroy_.connect(&buffer->events.destroy, [this](void *) { fire(nullptr); });
     }
+
+    wlr_buffer *buffer() const { return buffer_; }
+
+    // KMS's out fence (borrowed) of the flip that took the buffer off a plane.
+    void off_plane(int fence) { signal(UniqueFd(fcntl(fence, F_DUPFD_CLOEXEC, 0))); }
 
 private:
     void fire(wlr_buffer *buffer) {
         UniqueFd fence;
         if (owner_.completion_ != nullptr && buffer != nullptr) fence = owner_.completion_->last_read(buffer);
+        signal(std::move(fence));
+    }
+    void signal(UniqueFd fence) {
         if (!point_.signal(std::move(fence))) {
             plog::error(plog::Scope::sync, "drm-syncobj: cannot signal release point %llu",
                         static_cast<unsigned long long>(point_.point));
@@ -191,6 +210,7 @@ private:
 
     LinuxDrmSyncobj &owner_;
     render::TimelinePoint point_;
+    wlr_buffer *buffer_;
     wl::Listener on_release_;
     wl::Listener on_destroy_;
 };
@@ -209,6 +229,14 @@ LinuxDrmSyncobj::~LinuxDrmSyncobj() {
 
 void LinuxDrmSyncobj::signal_on_release(wlr_buffer *buffer, render::TimelinePoint release) {
     releases_.push_back(std::make_unique<ReleaseSignal>(*this, buffer, std::move(release)));
+}
+
+void LinuxDrmSyncobj::buffer_off_plane(wlr_buffer *buffer, int fence) {
+    std::vector<ReleaseSignal *> signals;
+    for (const auto &release : releases_) {
+        if (release->buffer() == buffer) signals.push_back(release.get());
+    }
+    for (ReleaseSignal *release : signals) release->off_plane(fence); // each removes itself
 }
 
 void LinuxDrmSyncobj::bind(wl_client *client, void *data, uint32_t version, uint32_t id) {

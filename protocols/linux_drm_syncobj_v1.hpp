@@ -6,12 +6,16 @@
 //
 // Acquire: the commit is held through the surface's CommitGate until the
 // point signals (SyncobjDevice::wait: SYNCOBJ_EVENTFD, or the thread
-// fallback). Release: the point is signalled when planar stops holding the
+// fallback), unless the surface is on a KMS plane that takes the fence and
+// the point has materialised: its sync_file then goes with the commit
+// (CommitGate::pass_to_plane). Release: the point is signalled when planar stops holding the
 // commit's wlr_buffer (its `release` signal), with the renderer's completion
-// fence where one exists. The commit rules are SyncobjSurfaceState, kept free
+// fence where one exists, or at once with KMS's out fence when a flip took
+// the buffer off a plane (buffer_off_plane). The commit rules are SyncobjSurfaceState, kept free
 // of Wayland so the unit tests drive it with a fake device.
 #pragma once
 
+#include <functional>
 #include <list>
 #include <memory>
 
@@ -64,6 +68,14 @@ public:
     CommitHook &hook() { return hook_; }
     // Signals `release` once planar stops holding `buffer`.
     void signal_on_release(wlr_buffer *buffer, render::TimelinePoint release);
+    // `buffer` left a KMS plane; its release points signal with `fence` (borrowed).
+    void buffer_off_plane(wlr_buffer *buffer, int fence);
+
+    // Whether a surface's acquire fence can go to KMS with its commit (the
+    // compositor's plane policy, as for linux-explicit-synchronization).
+    using PlaneFences = std::function<bool(wlr_surface *surface)>;
+    void set_plane_fences(PlaneFences takes_fence) { plane_fences_ = std::move(takes_fence); }
+    bool plane_takes_fence(wlr_surface *surface) const { return plane_fences_ && plane_fences_(surface); }
 
     void get_surface(wl_resource *manager, uint32_t id, wl_resource *surface);
     void import_timeline(wl_resource *manager, uint32_t id, int32_t fd);
@@ -77,6 +89,7 @@ private:
     render::CompletionFences *completion_;
     CommitHook hook_;
     std::list<std::unique_ptr<ReleaseSignal>> releases_;
+    PlaneFences plane_fences_;
 };
 
 } // namespace proto

@@ -150,6 +150,8 @@ public:
         return drmSyncobjTimelineSignal(fd_.get(), &handle, &point, 1) == 0;
     }
 
+    UniqueFd export_sync_file(uint32_t handle, uint64_t point) override { return export_point(fd_.get(), handle, point); }
+
 private:
     UniqueFd fd_;
     wl_event_loop *loop_;

@@ -28,6 +28,9 @@ public:
     virtual std::unique_ptr<Wait> wait(uint32_t handle, uint64_t point, Wait::Done done) = 0;
     // Signals `point` now, or once `fence` (a sync_file, when valid) signals.
     virtual bool signal(uint32_t handle, uint64_t point, UniqueFd fence) = 0;
+    // A sync_file of `point`'s fence; invalid when it has not materialised
+    // (or the device cannot export one).
+    virtual UniqueFd export_sync_file(uint32_t handle, uint64_t point) = 0;
 };
 
 // One imported timeline. Shared: wp_linux_drm_syncobj_timeline_v1.destroy
@@ -58,6 +61,7 @@ struct TimelinePoint {
     bool signal(UniqueFd fence = {}) const {
         return timeline->device().signal(timeline->handle(), point, std::move(fence));
     }
+    UniqueFd export_sync_file() const { return timeline->device().export_sync_file(timeline->handle(), point); }
 };
 
 // What the probe of a DRM device found (logged, and shown by tests/vm).

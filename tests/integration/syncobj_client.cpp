@@ -24,185 +24,44 @@
 // a device, but the timeline must be created on one that has timelines).
 // Prints "FAIL: reason" and exits 1 on a problem; "ok: ..." lines otherwise.
 #include <fcntl.h>
-#include <linux/udmabuf.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
-#include <deque>
-#include <functional>
 #include <string>
 #include <vector>
 
-#include <libdrm/drm_fourcc.h>
 #include <wayland-client.h>
 
-#include "linux-dmabuf-v1-client-protocol.h"
+#include "fenced_client.hpp"
 #include "linux-drm-syncobj-v1-client-protocol.h"
-#include "presentation-time-client-protocol.h"
-#include "xdg-shell-client-protocol.h"
 
 namespace {
 
-// sw_sync (drivers/dma-buf/sw_sync.c): not in the uapi headers.
-struct SwSyncCreateFence {
-    uint32_t value;
-    char name[32];
-    int32_t fence;
-};
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, SwSyncCreateFence)
-#define SW_SYNC_IOC_INC _IOW('W', 1, uint32_t)
+using namespace fenced;
 
-[[noreturn]] void fail(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    printf("FAIL: ");
-    vprintf(fmt, ap);
-    printf("\n");
-    va_end(ap);
-    fflush(stdout);
-    exit(1);
-}
+struct SyncobjClient : Client {
+    SyncobjClient() : Client("syncobj_client", 5) {}
 
-uint64_t now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000u + ts.tv_nsec;
-}
-
-constexpr int width = 256, height = 192;
-
-struct Frame {
-    bool presented = false, discarded = false;
-    uint64_t presented_ns = 0;
-};
-
-struct Client {
-    wl_display *display = nullptr;
-    wl_compositor *compositor = nullptr;
-    xdg_wm_base *wm_base = nullptr;
-    zwp_linux_dmabuf_v1 *dmabuf = nullptr;
-    wp_presentation *presentation = nullptr;
     wp_linux_drm_syncobj_manager_v1 *syncobj = nullptr;
-    wl_surface *surface = nullptr;
-    bool configured = false;
-    std::deque<Frame> frames; // stable addresses: feedback listeners point into it
 
-    void dispatch_until(const std::function<bool()> &done, int timeout_ms, const char *what) {
-        uint64_t deadline = now_ns() + uint64_t(timeout_ms) * 1000000;
-        while (!done()) {
-            wl_display_flush(display);
-            if (now_ns() > deadline) fail("timed out waiting for %s", what);
-            pollfd pfd{wl_display_get_fd(display), POLLIN, 0};
-            if (wl_display_prepare_read(display) != 0) {
-                wl_display_dispatch_pending(display);
-                continue;
-            }
-            if (poll(&pfd, 1, 5) > 0) {
-                wl_display_read_events(display);
-            } else {
-                wl_display_cancel_read(display);
-            }
-            if (wl_display_dispatch_pending(display) < 0) fail("connection broken (protocol error?)");
-        }
+    void bind(wl_registry *registry, uint32_t name, const std::string &interface) override {
+        if (interface == "wp_linux_drm_syncobj_manager_v1")
+            syncobj = (wp_linux_drm_syncobj_manager_v1 *)wl_registry_bind(registry, name,
+                                                                          &wp_linux_drm_syncobj_manager_v1_interface, 1);
     }
 };
 
-const wl_registry_listener registry_listener = {
-    .global = [](void *data, wl_registry *registry, uint32_t name, const char *interface, uint32_t) {
-        auto *c = static_cast<Client *>(data);
-        std::string i = interface;
-        if (i == "wl_compositor") c->compositor = (wl_compositor *)wl_registry_bind(registry, name, &wl_compositor_interface, 4);
-        if (i == "xdg_wm_base") c->wm_base = (xdg_wm_base *)wl_registry_bind(registry, name, &xdg_wm_base_interface, 1);
-        if (i == "zwp_linux_dmabuf_v1") c->dmabuf = (zwp_linux_dmabuf_v1 *)wl_registry_bind(registry, name, &zwp_linux_dmabuf_v1_interface, 3);
-        if (i == "wp_presentation") c->presentation = (wp_presentation *)wl_registry_bind(registry, name, &wp_presentation_interface, 1);
-        if (i == "wp_linux_drm_syncobj_manager_v1")
-            c->syncobj = (wp_linux_drm_syncobj_manager_v1 *)wl_registry_bind(registry, name,
-                                                                             &wp_linux_drm_syncobj_manager_v1_interface, 1);
-    },
-    .global_remove = [](void *, wl_registry *, uint32_t) {},
-};
-
-void connect(Client &c) {
-    c.display = wl_display_connect(nullptr);
-    if (c.display == nullptr) fail("cannot connect");
-    wl_registry_add_listener(wl_display_get_registry(c.display), &registry_listener, &c);
-    wl_display_roundtrip(c.display);
+void connect(SyncobjClient &c) {
+    c.connect();
     if (!c.syncobj) fail("wp_linux_drm_syncobj_manager_v1 is not advertised");
     printf("ok: wp_linux_drm_syncobj_manager_v1 advertised\n");
-    if (!c.compositor || !c.wm_base || !c.dmabuf || !c.presentation) fail("a global is missing");
+    c.require_globals();
 }
-
-void map_window(Client &c) {
-    static const xdg_wm_base_listener wm_listener = {
-        .ping = [](void *, xdg_wm_base *b, uint32_t serial) { xdg_wm_base_pong(b, serial); }};
-    xdg_wm_base_add_listener(c.wm_base, &wm_listener, nullptr);
-    c.surface = wl_compositor_create_surface(c.compositor);
-    xdg_surface *xs = xdg_wm_base_get_xdg_surface(c.wm_base, c.surface);
-    static const xdg_surface_listener xs_listener = {
-        .configure = [](void *data, xdg_surface *s, uint32_t serial) {
-            xdg_surface_ack_configure(s, serial);
-            static_cast<Client *>(data)->configured = true;
-        }};
-    xdg_surface_add_listener(xs, &xs_listener, &c);
-    xdg_toplevel *top = xdg_surface_get_toplevel(xs);
-    xdg_toplevel_set_title(top, "syncobj_client");
-    wl_surface_commit(c.surface);
-    c.dispatch_until([&] { return c.configured; }, 30000, "the first configure");
-}
-
-// A udmabuf of one XRGB8888 frame filled with `colour`, as a wl_buffer.
-wl_buffer *udmabuf_buffer(Client &c, uint32_t colour) {
-    size_t size = size_t(width) * height * 4;
-    int memfd = memfd_create("syncobj-client", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-    if (memfd < 0 || ftruncate(memfd, off_t(size)) != 0) fail("memfd: %s", strerror(errno));
-    auto *pixels = static_cast<uint32_t *>(mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0));
-    if (pixels == MAP_FAILED) fail("mmap: %s", strerror(errno));
-    std::fill(pixels, pixels + width * height, colour);
-    munmap(pixels, size);
-    fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK);
-    int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-    if (dev < 0) fail("/dev/udmabuf: %s", strerror(errno));
-    udmabuf_create create{.memfd = uint32_t(memfd), .flags = UDMABUF_FLAGS_CLOEXEC, .offset = 0, .size = size};
-    int buf = ioctl(dev, UDMABUF_CREATE, &create);
-    if (buf < 0) fail("UDMABUF_CREATE: %s", strerror(errno));
-    close(dev);
-    close(memfd);
-    zwp_linux_buffer_params_v1 *params = zwp_linux_dmabuf_v1_create_params(c.dmabuf);
-    zwp_linux_buffer_params_v1_add(params, buf, 0, 0, width * 4, DRM_FORMAT_MOD_LINEAR >> 32,
-                                   DRM_FORMAT_MOD_LINEAR & 0xffffffff);
-    close(buf);
-    wl_buffer *buffer = zwp_linux_buffer_params_v1_create_immed(params, width, height, DRM_FORMAT_XRGB8888, 0);
-    zwp_linux_buffer_params_v1_destroy(params);
-    return buffer;
-}
-
-const wp_presentation_feedback_listener feedback_listener = {
-    .sync_output = [](void *, struct wp_presentation_feedback *, wl_output *) {},
-    .presented =
-        [](void *data, struct wp_presentation_feedback *fb, uint32_t hi, uint32_t lo, uint32_t nsec, uint32_t, uint32_t,
-           uint32_t, uint32_t) {
-            auto *f = static_cast<Frame *>(data);
-            f->presented = true;
-            f->presented_ns = ((uint64_t(hi) << 32) | lo) * 1000000000u + nsec;
-            wp_presentation_feedback_destroy(fb);
-        },
-    .discarded =
-        [](void *data, struct wp_presentation_feedback *fb) {
-            static_cast<Frame *>(data)->discarded = true;
-            wp_presentation_feedback_destroy(fb);
-        },
-};
 
 // The client's side of DRM syncobj timelines, on a node of the compositor's device.
 struct Drm {
@@ -249,90 +108,87 @@ struct Drm {
     }
 };
 
-// An unsignalled sw_sync fence at `value` on `sw_timeline`.
-int sw_fence(int sw_timeline, uint32_t value) {
-    SwSyncCreateFence create{};
-    create.value = value;
-    snprintf(create.name, sizeof create.name, "syncobj-%u", value);
-    if (ioctl(sw_timeline, SW_SYNC_IOC_CREATE_FENCE, &create) != 0) fail("SW_SYNC_IOC_CREATE_FENCE: %s", strerror(errno));
-    return create.fence;
-}
-
-void sw_signal(int sw_timeline) {
-    uint32_t one = 1;
-    if (ioctl(sw_timeline, SW_SYNC_IOC_INC, &one) != 0) fail("SW_SYNC_IOC_INC: %s", strerror(errno));
-}
-
-int open_sw_timeline() {
-    int fd = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
-    if (fd < 0) fail("sw_sync timeline: %s", strerror(errno));
-    return fd;
-}
-
 // Dispatches for about three refreshes at 60 Hz, plus `extra_ns`.
 void pause(Client &c, uint64_t extra_ns) {
     uint64_t until = now_ns() + 50000000 + extra_ns;
     c.dispatch_until([&] { return now_ns() > until; }, 2000, "a pause");
 }
 
+// A surface's wp_linux_drm_syncobj_surface_v1 with an acquire and a release
+// timeline created on `drm` and imported. Separate timelines: points on one
+// timeline must materialise in order, and the client and planar add them
+// independently.
+struct SyncobjSurface {
+    SyncobjClient &c;
+    wp_linux_drm_syncobj_surface_v1 *sync;
+    uint32_t acquire, release; // syncobj handles on `drm`
+    wp_linux_drm_syncobj_timeline_v1 *acquire_timeline, *release_timeline;
+
+    SyncobjSurface(SyncobjClient &client, const Drm &drm)
+        : c(client), sync(wp_linux_drm_syncobj_manager_v1_get_surface(c.syncobj, c.surface)), acquire(drm.create()),
+          release(drm.create()), acquire_timeline(import(drm, acquire)), release_timeline(import(drm, release)) {}
+
+    // Commits `buffer` with acquire and release point `point` and asks for
+    // presentation feedback; returns the frame index.
+    size_t commit(wl_buffer *buffer, uint32_t point) {
+        wl_surface_attach(c.surface, buffer, 0, 0);
+        wl_surface_damage(c.surface, 0, 0, c.width, c.height);
+        wp_linux_drm_syncobj_surface_v1_set_acquire_point(sync, acquire_timeline, 0, point);
+        wp_linux_drm_syncobj_surface_v1_set_release_point(sync, release_timeline, 0, point);
+        size_t index = c.request_feedback();
+        wl_surface_commit(c.surface);
+        return index;
+    }
+
+private:
+    wp_linux_drm_syncobj_timeline_v1 *import(const Drm &drm, uint32_t handle) {
+        int fd = drm.export_fd(handle);
+        wp_linux_drm_syncobj_timeline_v1 *timeline = wp_linux_drm_syncobj_manager_v1_import_timeline(c.syncobj, fd);
+        close(fd);
+        return timeline;
+    }
+};
+
 int frames(const char *device, int n) {
     if (n < 4) fail("want at least 4 frames");
     Drm drm(device);
-    Client c;
+    SyncobjClient c;
     connect(c);
-    map_window(c);
-    wp_linux_drm_syncobj_surface_v1 *sync = wp_linux_drm_syncobj_manager_v1_get_surface(c.syncobj, c.surface);
-    // Separate acquire and release timelines: points on one timeline must
-    // materialise in order, and the client and planar add them independently.
-    uint32_t acquire = drm.create(), release = drm.create();
-    wp_linux_drm_syncobj_timeline_v1 *acquire_timeline, *release_timeline;
-    int fd = drm.export_fd(acquire);
-    acquire_timeline = wp_linux_drm_syncobj_manager_v1_import_timeline(c.syncobj, fd);
-    close(fd);
-    fd = drm.export_fd(release);
-    release_timeline = wp_linux_drm_syncobj_manager_v1_import_timeline(c.syncobj, fd);
-    close(fd);
+    c.map_window();
+    SyncobjSurface s(c, drm);
     wl_display_roundtrip(c.display);
     if (wl_display_get_error(c.display) != 0) fail("import_timeline failed (protocol error)");
     printf("ok: timelines created on %s and imported\n", device);
 
-    wl_buffer *buffers[2] = {udmabuf_buffer(c, 0xff2060c0), udmabuf_buffer(c, 0xffc06020)};
+    wl_buffer *buffers[2] = {c.udmabuf_buffer(0xff2060c0), c.udmabuf_buffer(0xffc06020)};
     int sw = open_sw_timeline();
     const int late = n / 2; // the frame committed before its acquire point materialises
     std::vector<uint64_t> latencies;
     for (int i = 1; i <= n; ++i) {
         // Reuse a buffer only once its release point signalled (frame i - 2).
         if (i >= 3) {
-            if (!drm.wait(release, uint64_t(i - 2), 10000))
+            if (!drm.wait(s.release, uint64_t(i - 2), 10000))
                 fail("release point %d not signalled 10 s after frame %d was presented", i - 2, i - 1);
             // In order, and not early: frame i - 1 is current, its point must not have signalled.
-            uint64_t value = drm.value(release);
+            uint64_t value = drm.value(s.release);
             if (value != uint64_t(i - 2))
                 fail("release timeline at %llu once point %d signalled (frame %d is current)",
                      (unsigned long long)value, i - 2, i - 1);
         }
         if (i != late) {
-            int fence = sw_fence(sw, uint32_t(i));
-            drm.attach(acquire, uint64_t(i), fence);
+            int fence = sw_fence(sw, uint32_t(i), "syncobj");
+            drm.attach(s.acquire, uint64_t(i), fence);
             close(fence);
         }
-        wl_surface_attach(c.surface, buffers[i % 2], 0, 0);
-        wl_surface_damage(c.surface, 0, 0, width, height);
-        wp_linux_drm_syncobj_surface_v1_set_acquire_point(sync, acquire_timeline, 0, uint32_t(i));
-        wp_linux_drm_syncobj_surface_v1_set_release_point(sync, release_timeline, 0, uint32_t(i));
-        size_t index = c.frames.size();
-        c.frames.emplace_back();
-        wp_presentation_feedback_add_listener(wp_presentation_feedback(c.presentation, c.surface), &feedback_listener,
-                                              &c.frames[index]);
-        wl_surface_commit(c.surface);
+        size_t index = s.commit(buffers[i % 2], uint32_t(i));
         // The extra 0-16 ms spreads the signals over the refresh cycle, so
         // that the median latency is not that of one phase.
         pause(c, uint64_t(i) * 5300000 % 16700000);
         if (c.frames[index].presented) fail("frame %d presented before its acquire point signalled", i);
         if (i == late) {
             // The point materialises now, still unsignalled: still held.
-            int fence = sw_fence(sw, uint32_t(i));
-            drm.attach(acquire, uint64_t(i), fence);
+            int fence = sw_fence(sw, uint32_t(i), "syncobj");
+            drm.attach(s.acquire, uint64_t(i), fence);
             close(fence);
             pause(c, 0);
             if (c.frames[index].presented) fail("frame %d presented once its point materialised, unsignalled", i);
@@ -340,26 +196,19 @@ int frames(const char *device, int n) {
                    "fence and until that signalled\n",
                    i);
         }
-        if (i >= 2 && drm.value(release) >= uint64_t(i - 1))
+        if (i >= 2 && drm.value(s.release) >= uint64_t(i - 1))
             fail("release point %d signalled while frame %d waits (its buffer is still current)", i - 1, i);
-        uint64_t signalled = now_ns();
-        sw_signal(sw);
-        c.dispatch_until([&] { return c.frames[index].presented || c.frames[index].discarded; }, 30000,
-                         "presentation after the acquire point signalled");
-        if (c.frames[index].discarded) fail("frame %d discarded", i);
-        latencies.push_back(c.frames[index].presented_ns - signalled);
+        latencies.push_back(c.present_after_signal(sw, index, i, "acquire point"));
     }
-    if (!drm.wait(release, uint64_t(n - 1), 10000)) fail("release point %d not signalled", n - 1);
-    if (drm.value(release) != uint64_t(n - 1)) fail("the last frame's release point signalled while it is current");
-    std::sort(latencies.begin(), latencies.end());
+    if (!drm.wait(s.release, uint64_t(n - 1), 10000)) fail("release point %d not signalled", n - 1);
+    if (drm.value(s.release) != uint64_t(n - 1)) fail("the last frame's release point signalled while it is current");
     printf("ok: %d frames, none presented before its acquire point signalled, release points 1..%d signalled in "
            "order, none while its buffer was current\n",
            n, n - 1);
-    printf("ok: acquire signal -> presented latency over %d frames: median %.2f ms (min %.2f, max %.2f)\n", n,
-           latencies[latencies.size() / 2] / 1e6, latencies.front() / 1e6, latencies.back() / 1e6);
+    print_latencies("acquire", latencies);
     // Gone with the client: planar lets go of the last buffer and signals its point.
     wl_display_disconnect(c.display);
-    if (!drm.wait(release, uint64_t(n), 10000)) fail("release point %d not signalled after the disconnect", n);
+    if (!drm.wait(s.release, uint64_t(n), 10000)) fail("release point %d not signalled after the disconnect", n);
     printf("ok: the last release point signalled after the disconnect\n");
     close(sw);
     return 0;
@@ -370,43 +219,24 @@ volatile sig_atomic_t signal_asked = 0;
 int hold(const char *device) {
     signal(SIGUSR1, [](int) { signal_asked = 1; });
     Drm drm(device);
-    Client c;
+    SyncobjClient c;
     connect(c);
-    map_window(c);
-    wp_linux_drm_syncobj_surface_v1 *sync = wp_linux_drm_syncobj_manager_v1_get_surface(c.syncobj, c.surface);
-    uint32_t acquire = drm.create(), release = drm.create();
-    int fd = drm.export_fd(acquire);
-    wp_linux_drm_syncobj_timeline_v1 *acquire_timeline = wp_linux_drm_syncobj_manager_v1_import_timeline(c.syncobj, fd);
-    close(fd);
-    fd = drm.export_fd(release);
-    wp_linux_drm_syncobj_timeline_v1 *release_timeline = wp_linux_drm_syncobj_manager_v1_import_timeline(c.syncobj, fd);
-    close(fd);
-    auto commit = [&](uint32_t colour, uint32_t point) {
-        wl_surface_attach(c.surface, udmabuf_buffer(c, colour), 0, 0);
-        wl_surface_damage(c.surface, 0, 0, width, height);
-        wp_linux_drm_syncobj_surface_v1_set_acquire_point(sync, acquire_timeline, 0, point);
-        wp_linux_drm_syncobj_surface_v1_set_release_point(sync, release_timeline, 0, point);
-        size_t index = c.frames.size();
-        c.frames.emplace_back();
-        wp_presentation_feedback_add_listener(wp_presentation_feedback(c.presentation, c.surface), &feedback_listener,
-                                              &c.frames[index]);
-        wl_surface_commit(c.surface);
-        return index;
-    };
+    c.map_window();
+    SyncobjSurface s(c, drm);
     uint64_t point = 1;
-    if (drmSyncobjTimelineSignal(drm.fd, &acquire, &point, 1) != 0) fail("SYNCOBJ_TIMELINE_SIGNAL: %s", strerror(errno));
-    size_t shown = commit(0xff2060c0, 1);
+    if (drmSyncobjTimelineSignal(drm.fd, &s.acquire, &point, 1) != 0) fail("SYNCOBJ_TIMELINE_SIGNAL: %s", strerror(errno));
+    size_t shown = s.commit(c.udmabuf_buffer(0xff2060c0), 1);
     c.dispatch_until([&] { return c.frames[shown].presented; }, 30000, "the first frame's presentation");
-    size_t held = commit(0xffc06020, 2);
+    size_t held = s.commit(c.udmabuf_buffer(0xffc06020), 2);
     wl_display_roundtrip(c.display);
     printf("ok: 0x2060c0 shown, 0xc06020 held on an acquire point that has not materialised\n");
     c.dispatch_until([&] { return signal_asked != 0 || c.frames[held].presented; }, 3600 * 1000, "SIGUSR1");
     if (c.frames[held].presented) fail("the held frame was presented before its acquire point signalled");
     point = 2;
-    if (drmSyncobjTimelineSignal(drm.fd, &acquire, &point, 1) != 0) fail("SYNCOBJ_TIMELINE_SIGNAL: %s", strerror(errno));
+    if (drmSyncobjTimelineSignal(drm.fd, &s.acquire, &point, 1) != 0) fail("SYNCOBJ_TIMELINE_SIGNAL: %s", strerror(errno));
     c.dispatch_until([&] { return c.frames[held].presented; }, 30000, "the held frame's presentation");
     printf("ok: 0xc06020 presented after the signal\n");
-    if (!drm.wait(release, 1, 10000)) fail("the first frame's release point did not signal");
+    if (!drm.wait(s.release, 1, 10000)) fail("the first frame's release point did not signal");
     c.dispatch_until([] { return false; }, 3600 * 1000, "nothing");
     return 0;
 }
@@ -415,20 +245,16 @@ int hold(const char *device) {
 // check, but the global exists only where a device has timelines).
 int invalid_timeline(const char *device) {
     Drm drm(device);
-    Client c;
+    SyncobjClient c;
     connect(c);
     int sw = open_sw_timeline();
-    int fence = sw_fence(sw, 1);
+    int fence = sw_fence(sw, 1, "syncobj");
     wp_linux_drm_syncobj_manager_v1_import_timeline(c.syncobj, fence);
     close(fence);
-    wl_display_roundtrip(c.display);
-    if (wl_display_get_error(c.display) != EPROTO) fail("no protocol error for a sync_file as a timeline");
-    const wl_interface *interface = nullptr;
-    uint32_t code = wl_display_get_protocol_error(c.display, &interface, nullptr);
-    std::string name = interface != nullptr ? interface->name : "?";
-    if (name != "wp_linux_drm_syncobj_manager_v1" || code != WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_INVALID_TIMELINE)
-        fail("protocol error %s.%u, expected wp_linux_drm_syncobj_manager_v1.invalid_timeline (1)", name.c_str(), code);
-    printf("ok: a sync_file as a timeline -> %s error %u (invalid_timeline)\n", name.c_str(), code);
+    c.expect_protocol_error("a sync_file as a timeline", "wp_linux_drm_syncobj_manager_v1", "invalid_timeline",
+                            WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_INVALID_TIMELINE);
+    printf("ok: a sync_file as a timeline -> wp_linux_drm_syncobj_manager_v1 error %u (invalid_timeline)\n",
+           WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_INVALID_TIMELINE);
     close(sw);
     wl_display_disconnect(c.display);
     return 0;

@@ -120,6 +120,7 @@ public:
         value = std::max(value, point);
         return true;
     }
+    UniqueFd export_sync_file(uint32_t, uint64_t) override { return {}; }
     // Ends every wait whose point has signalled.
     void dispatch() {
         for (bool again = true; again;) {
