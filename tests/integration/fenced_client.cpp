@@ -16,6 +16,8 @@
 #include <ctime>
 
 #include <libdrm/drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
 #include <wayland-client.h>
 
 #include "linux-dmabuf-v1-client-protocol.h"
@@ -169,6 +171,16 @@ void Client::map_window(bool fullscreen) {
     dispatch_until([&] { return configured; }, 30000, "the first configure");
 }
 
+void Client::go_fullscreen() {
+    wl_buffer *first = udmabuf_buffer(0xff000000);
+    wl_surface_attach(surface, first, 0, 0);
+    wl_surface_damage(surface, 0, 0, width, height);
+    wl_surface_commit(surface);
+    dispatch_until([&] { return width != 256 || height != 192; }, 30000, "the fullscreen configure");
+    wl_display_roundtrip(display);
+    printf("ok: fullscreen %dx%d\n", width, height);
+}
+
 wl_buffer *Client::udmabuf_buffer(uint32_t colour) {
     size_t size = size_t(width) * height * 4;
     int memfd = memfd_create(title_, MFD_ALLOW_SEALING | MFD_CLOEXEC);
@@ -185,10 +197,33 @@ wl_buffer *Client::udmabuf_buffer(uint32_t colour) {
     if (buf < 0) fail("UDMABUF_CREATE: %s", strerror(errno));
     close(dev);
     close(memfd);
+    return linear_buffer(buf, uint32_t(width) * 4);
+}
+
+wl_buffer *Client::dumb_buffer(int card, uint32_t colour) {
+    uint32_t handle = 0, pitch = 0;
+    uint64_t size = 0, offset = 0;
+    if (drmModeCreateDumbBuffer(card, uint32_t(width), uint32_t(height), 32, 0, &handle, &pitch, &size) != 0)
+        fail("CREATE_DUMB %dx%d: %s", width, height, strerror(errno));
+    if (drmModeMapDumbBuffer(card, handle, &offset) != 0) fail("MAP_DUMB: %s", strerror(errno));
+    void *map = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, card, off_t(offset));
+    if (map == MAP_FAILED) fail("mmap of a dumb buffer: %s", strerror(errno));
+    for (int y = 0; y < height; ++y) {
+        auto *row = reinterpret_cast<uint32_t *>(static_cast<char *>(map) + size_t(y) * pitch);
+        std::fill(row, row + width, colour);
+    }
+    munmap(map, size);
+    int buf = -1;
+    if (drmPrimeHandleToFD(card, handle, DRM_CLOEXEC | DRM_RDWR, &buf) != 0) fail("PRIME_HANDLE_TO_FD: %s", strerror(errno));
+    drmModeDestroyDumbBuffer(card, handle); // the dma-buf keeps the memory
+    return linear_buffer(buf, pitch);
+}
+
+wl_buffer *Client::linear_buffer(int fd, uint32_t stride) {
     zwp_linux_buffer_params_v1 *params = zwp_linux_dmabuf_v1_create_params(dmabuf);
-    zwp_linux_buffer_params_v1_add(params, buf, 0, 0, width * 4, DRM_FORMAT_MOD_LINEAR >> 32,
+    zwp_linux_buffer_params_v1_add(params, fd, 0, 0, stride, DRM_FORMAT_MOD_LINEAR >> 32,
                                    DRM_FORMAT_MOD_LINEAR & 0xffffffff);
-    close(buf);
+    close(fd);
     wl_buffer *buffer = zwp_linux_buffer_params_v1_create_immed(params, width, height, DRM_FORMAT_XRGB8888, 0);
     zwp_linux_buffer_params_v1_destroy(params);
     return buffer;

@@ -75,8 +75,16 @@ struct Client {
     // Maps the toplevel and waits for its first configure; `fullscreen` asks
     // for it and takes the size of later configures.
     void map_window(bool fullscreen = false);
+    // After map_window(true): maps with a black first buffer and waits for
+    // the configure that gives the output's size (planar makes a window
+    // fullscreen when it maps).
+    void go_fullscreen();
     // A udmabuf of one XRGB8888 frame filled with `colour`, as a wl_buffer.
     wl_buffer *udmabuf_buffer(uint32_t colour);
+    // The same as a dumb buffer of `card` (a KMS node of the compositor's
+    // device): what a device that cannot import foreign dma-bufs (virtio-gpu)
+    // can still scan out.
+    wl_buffer *dumb_buffer(int card, uint32_t colour);
     // Asks for presentation feedback on the next commit; returns the index of
     // its Frame in `frames`.
     size_t request_feedback();
@@ -89,6 +97,9 @@ struct Client {
     void expect_protocol_error(const char *request, const char *interface, const char *error, uint32_t code);
 
 private:
+    // Wraps one linear XRGB8888 plane (`fd`, closed here) as a wl_buffer.
+    wl_buffer *linear_buffer(int fd, uint32_t stride);
+
     const char *title_;
     int poll_ms_;
 };

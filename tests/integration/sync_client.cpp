@@ -104,23 +104,11 @@ void connect(SyncClient &c) {
     c.require_globals();
 }
 
-// planar makes a window fullscreen when it maps: map with a first buffer,
-// then take the output's size from the configure.
-void go_fullscreen(SyncClient &c) {
-    wl_buffer *first = c.udmabuf_buffer(0xff000000);
-    wl_surface_attach(c.surface, first, 0, 0);
-    wl_surface_damage(c.surface, 0, 0, c.width, c.height);
-    wl_surface_commit(c.surface);
-    c.dispatch_until([&] { return c.width != 256 || c.height != 192; }, 30000, "the fullscreen configure");
-    wl_display_roundtrip(c.display);
-    printf("ok: fullscreen %dx%d\n", c.width, c.height);
-}
-
 int gate(int n, bool fullscreen) {
     SyncClient c;
     connect(c);
     c.map_window(fullscreen);
-    if (fullscreen) go_fullscreen(c);
+    if (fullscreen) c.go_fullscreen();
     c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
     wl_buffer *buffers[2] = {c.udmabuf_buffer(0xff2060c0), c.udmabuf_buffer(0xffc06020)};
     int timeline = open_sw_timeline();
@@ -158,7 +146,7 @@ int stall(bool fullscreen) {
     SyncClient c;
     connect(c);
     c.map_window(fullscreen);
-    if (fullscreen) go_fullscreen(c);
+    if (fullscreen) c.go_fullscreen();
     c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
     int timeline = open_sw_timeline();
     uint32_t value = 0;

@@ -12,6 +12,12 @@
 //       gets an unsignalled fence, then the signal. Prints the median
 //       signal -> presented latency. After the disconnect, the last release
 //       point must signal too.
+//   syncobj_client frames-fullscreen DEVICE CARD N
+//       the same, fullscreen at the output's size with dumb buffers of CARD
+//       (the KMS node planar drives), so that planar scans them out: each
+//       materialised acquire point goes to KMS as IN_FENCE_FD, and each
+//       release point is signalled with the out fence of the flip that
+//       replaced its buffer (tests/vm checks planar-ctl's counts).
 //   syncobj_client hold DEVICE
 //       one frame (0x2060c0) shown, then one (0xc06020) held on an acquire
 //       point that has not materialised, until SIGUSR1, which signals the
@@ -149,18 +155,32 @@ private:
     }
 };
 
-int frames(const char *device, int n) {
+// `card`: null for a window of udmabuf frames, else a KMS node whose dumb
+// buffers the client shows fullscreen.
+int frames(const char *device, int n, const char *card) {
     if (n < 4) fail("want at least 4 frames");
     Drm drm(device);
     SyncobjClient c;
     connect(c);
-    c.map_window();
+    c.map_window(card != nullptr);
+    if (card != nullptr) c.go_fullscreen();
     SyncobjSurface s(c, drm);
     wl_display_roundtrip(c.display);
     if (wl_display_get_error(c.display) != 0) fail("import_timeline failed (protocol error)");
     printf("ok: timelines created on %s and imported\n", device);
 
-    wl_buffer *buffers[2] = {c.udmabuf_buffer(0xff2060c0), c.udmabuf_buffer(0xffc06020)};
+    wl_buffer *buffers[2];
+    if (card != nullptr) {
+        int kms = open(card, O_RDWR | O_CLOEXEC);
+        if (kms < 0) fail("%s: %s", card, strerror(errno));
+        buffers[0] = c.dumb_buffer(kms, 0xff2060c0);
+        buffers[1] = c.dumb_buffer(kms, 0xffc06020);
+        close(kms);
+        printf("ok: two %dx%d dumb buffers of %s\n", c.width, c.height, card);
+    } else {
+        buffers[0] = c.udmabuf_buffer(0xff2060c0);
+        buffers[1] = c.udmabuf_buffer(0xffc06020);
+    }
     int sw = open_sw_timeline();
     const int late = n / 2; // the frame committed before its acquire point materialises
     std::vector<uint64_t> latencies;
@@ -265,9 +285,10 @@ int invalid_timeline(const char *device) {
 int main(int argc, char **argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "frames" && argc > 2) return frames(argv[2], argc > 3 ? atoi(argv[3]) : 100);
+    if (mode == "frames" && argc > 2) return frames(argv[2], argc > 3 ? atoi(argv[3]) : 100, nullptr);
+    if (mode == "frames-fullscreen" && argc > 3) return frames(argv[2], argc > 4 ? atoi(argv[4]) : 100, argv[3]);
     if (mode == "hold" && argc > 2) return hold(argv[2]);
     if (mode == "invalid-timeline" && argc > 2) return invalid_timeline(argv[2]);
-    fprintf(stderr, "usage: syncobj_client frames DEVICE [N] | hold DEVICE | invalid-timeline DEVICE\n");
+    fprintf(stderr, "usage: syncobj_client frames DEVICE [N] | frames-fullscreen DEVICE CARD [N] | hold DEVICE | invalid-timeline DEVICE\n");
     return 2;
 }
