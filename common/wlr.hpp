@@ -13,6 +13,16 @@
 #include <xkbcommon/xkbcommon.h>
 #include <libinput.h>
 #include <xf86drmMode.h>
+// Without these, <EGL/eglplatform.h> pulls in Xlib (wlroots defines them too).
+#ifndef EGL_NO_X11
+#define EGL_NO_X11
+#endif
+#ifndef EGL_NO_PLATFORM_SPECIFIC_TYPES
+#define EGL_NO_PLATFORM_SPECIFIC_TYPES
+#endif
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <GLES2/gl2.h>
 
 #include "xdg-shell-protocol.h"
 
@@ -33,6 +43,8 @@ extern "C" {
 #include <wlr/interfaces/wlr_output.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/drm_format_set.h>
+#include <wlr/render/egl.h>
+#include <wlr/render/gles2.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/render/pixman.h>
 #include <wlr/render/wlr_texture.h>

@@ -164,6 +164,7 @@ void Output::render_frame() {
     if (result.in_fence) in_fence_frames_++;
     if (result.waits_for >= 0) wait_for_fence(result.waits_for);
     if (result.committed) track_plane_buffer(result, inputs.candidate);
+    if (result.committed && !result.scanned_out) server_.frame_composited(scene_output_);
     int64_t finished = now_ns();
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,

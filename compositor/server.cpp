@@ -10,6 +10,7 @@
 #include <xf86drm.h>
 
 #include "cpu_importer.hpp"
+#include "egl_fences.hpp"
 #include "egl_importer.hpp"
 #include "headless.hpp"
 #include "ipc.hpp"
@@ -277,14 +278,22 @@ void Server::create_linux_dmabuf() {
 }
 
 void Server::create_explicit_sync() {
-    explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_);
+    std::string no_fences;
+    completion_fences_ = render::EglCompletionFences::create(renderer_, no_fences);
+    if (completion_fences_) {
+        plog::info(plog::Scope::sync, "releases of composited buffers: fenced (EGL_ANDROID_native_fence_sync)");
+    } else {
+        plog::info(plog::Scope::sync, "releases of composited buffers: immediate, once planar is done (%s)",
+                   no_fences.c_str());
+    }
+    explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_, completion_fences_.get());
     explicit_sync_->set_plane_fences([this](wlr_surface *surface) { return plane_takes_fence(surface); });
     // linux-drm-syncobj: timelines live on the main DRM device (the renderer's, else the KMS node).
     int drm_fd = wlr_renderer_get_drm_fd(renderer_);
     if (drm_fd < 0) drm_fd = wlr_backend_get_drm_fd(backend_);
     std::string why;
     if (auto device = render::open_drm_syncobj_device(drm_fd, event_loop(), why)) {
-        drm_syncobj_ = std::make_unique<proto::LinuxDrmSyncobj>(display_, std::move(device));
+        drm_syncobj_ = std::make_unique<proto::LinuxDrmSyncobj>(display_, std::move(device), completion_fences_.get());
         drm_syncobj_->set_plane_fences([this](wlr_surface *surface) { return plane_takes_fence(surface); });
     } else {
         plog::info(plog::Scope::sync, "wp_linux_drm_syncobj_manager_v1 not advertised: %s", why.c_str());
@@ -303,6 +312,10 @@ bool Server::plane_takes_fence(wlr_surface *surface) const {
 void Server::buffer_off_plane(wlr_buffer *buffer, int fence) {
     if (explicit_sync_) explicit_sync_->buffer_off_plane(buffer, fence);
     if (drm_syncobj_) drm_syncobj_->buffer_off_plane(buffer, fence);
+}
+
+void Server::frame_composited(wlr_scene_output *scene_output) {
+    if (completion_fences_) completion_fences_->frame_rendered(scene_output);
 }
 
 bool Server::init() {

@@ -19,6 +19,7 @@ class LinuxDrmSyncobj;
 class LinuxExplicitSync;
 }
 namespace render {
+class EglCompletionFences;
 class Importer;
 }
 
@@ -59,6 +60,9 @@ public:
     wlr_screencopy_manager_v1 *screencopy() const { return screencopy_; }
     // `buffer` left a KMS plane; `fence` (borrowed) signals when it is free.
     void buffer_off_plane(wlr_buffer *buffer, int fence);
+    // A composited frame of `scene_output` was committed: where the GPU reads
+    // asynchronously, its buffers' releases wait for the frame's fence.
+    void frame_composited(wlr_scene_output *scene_output);
     const Config &config() const { return config_; }
     const Options &options() const { return options_; }
     const std::string &socket_name() const { return socket_; }
@@ -118,6 +122,8 @@ private:
     std::unique_ptr<render::Importer> importer_;
     std::unique_ptr<proto::LinuxDmabuf> linux_dmabuf_;
     wlr_screencopy_manager_v1 *screencopy_ = nullptr;
+    // Before the protocols that borrow it: destroyed after them.
+    std::unique_ptr<render::EglCompletionFences> completion_fences_; // only on a GPU with native fences
     std::unique_ptr<proto::LinuxExplicitSync> explicit_sync_;
     std::unique_ptr<proto::LinuxDrmSyncobj> drm_syncobj_; // only where the device has timelines
     std::unique_ptr<Seat> seat_;

@@ -53,8 +53,8 @@ private:
 
 // A renderer's fence that signals when its last read of a buffer is done
 // (for zwp_linux_buffer_release_v1.fenced_release and syncobj release points).
-// No implementation yet: Mesa 22.3 on this stack has no
-// EGL_ANDROID_native_fence_sync, and pixman reads synchronously.
+// EglCompletionFences (egl_fences.hpp) implements it where the GPU reads
+// asynchronously; pixman reads synchronously and needs none.
 class CompletionFences {
 public:
     virtual ~CompletionFences() = default;

@@ -53,11 +53,12 @@ const wl_registry_listener registry_listener = {
 const wp_presentation_feedback_listener feedback_listener = {
     .sync_output = [](void *, struct wp_presentation_feedback *, wl_output *) {},
     .presented =
-        [](void *data, struct wp_presentation_feedback *fb, uint32_t hi, uint32_t lo, uint32_t nsec, uint32_t, uint32_t,
-           uint32_t, uint32_t) {
+        [](void *data, struct wp_presentation_feedback *fb, uint32_t hi, uint32_t lo, uint32_t nsec, uint32_t refresh,
+           uint32_t, uint32_t, uint32_t) {
             auto *f = static_cast<Frame *>(data);
             f->presented = true;
             f->presented_ns = ((uint64_t(hi) << 32) | lo) * 1000000000u + nsec;
+            f->refresh_ns = refresh;
             wp_presentation_feedback_destroy(fb);
         },
     .discarded =
@@ -105,11 +106,26 @@ void sw_signal(int sw_timeline) {
     if (ioctl(sw_timeline, SW_SYNC_IOC_INC, &one) != 0) fail("SW_SYNC_IOC_INC: %s", strerror(errno));
 }
 
-void print_latencies(const char *signal, std::vector<uint64_t> latencies) {
+void print_latencies(const char *signal, std::vector<uint64_t> latencies, uint64_t refresh_ns) {
     std::sort(latencies.begin(), latencies.end());
     printf("ok: %s signal -> presented latency over %d frames: median %.2f ms (min %.2f, max %.2f)\n", signal,
            int(latencies.size()), latencies[latencies.size() / 2] / 1e6, latencies.front() / 1e6,
            latencies.back() / 1e6);
+    if (refresh_ns == 0) return;
+    // In refresh periods: a frame within one was shown at the first vblank
+    // after the signal, or at the next because the signal came too late in
+    // the cycle to compose in time.
+    int within[3] = {0, 0, 0};
+    for (uint64_t latency : latencies) within[std::min<uint64_t>(latency / refresh_ns, 2)]++;
+    printf("ok: presented within one refresh (%.2f ms) of the %s signal: %d frames, within two: %d, later: %d\n",
+           refresh_ns / 1e6, signal, within[0], within[1], within[2]);
+}
+
+uint64_t Client::refresh_ns() const {
+    for (auto frame = frames.rbegin(); frame != frames.rend(); ++frame) {
+        if (frame->refresh_ns != 0) return frame->refresh_ns;
+    }
+    return 0;
 }
 
 void Client::connect() {

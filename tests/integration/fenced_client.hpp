@@ -35,13 +35,15 @@ int sw_fence(int sw_timeline, uint32_t value, const char *name);
 void sw_signal(int sw_timeline);
 
 // Prints the median, min and max of `latencies` (from present_after_signal)
-// after "ok: <signal> signal -> presented latency".
-void print_latencies(const char *signal, std::vector<uint64_t> latencies);
+// after "ok: <signal> signal -> presented latency", and how many were within
+// one and two periods of `refresh_ns` (0: unknown, not printed).
+void print_latencies(const char *signal, std::vector<uint64_t> latencies, uint64_t refresh_ns);
 
 // What presentation feedback said about one commit.
 struct Frame {
     bool presented = false, discarded = false;
     uint64_t presented_ns = 0;
+    uint64_t refresh_ns = 0; // the output's refresh period; 0: unknown
 };
 
 struct Client {
@@ -88,6 +90,8 @@ struct Client {
     // Asks for presentation feedback on the next commit; returns the index of
     // its Frame in `frames`.
     size_t request_feedback();
+    // The refresh period the latest presentation feedback gave; 0: none did.
+    uint64_t refresh_ns() const;
     // Signals `sw_timeline`, which releases frame `index` (`number` in FAIL
     // lines) held on `what` (its fence, its acquire point), and waits for the
     // frame's presentation; returns the time from the signal to it.

@@ -136,7 +136,7 @@ int gate(int n, bool fullscreen) {
     }
     printf("ok: %d fenced frames, none presented early, %zu releases in order (%zu fenced_release, %zu immediate)\n", n,
            c.release_order.size(), c.release_fences.size(), c.release_order.size() - c.release_fences.size());
-    print_latencies("fence", latencies);
+    print_latencies("fence", latencies, c.refresh_ns());
     close(timeline);
     wl_display_disconnect(c.display);
     return 0;

@@ -225,7 +225,7 @@ int frames(const char *device, int n, const char *card) {
     printf("ok: %d frames, none presented before its acquire point signalled, release points 1..%d signalled in "
            "order, none while its buffer was current\n",
            n, n - 1);
-    print_latencies("acquire", latencies);
+    print_latencies("acquire", latencies, c.refresh_ns());
     // Gone with the client: planar lets go of the last buffer and signals its point.
     wl_display_disconnect(c.display);
     if (!drm.wait(s.release, uint64_t(n), 10000)) fail("release point %d not signalled after the disconnect", n);
