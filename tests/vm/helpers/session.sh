@@ -28,6 +28,7 @@ planar_pid=
 planar_pids=()
 planar_status=
 planar_log=
+planar_log_result= # where in $RESULT_DIR the log of the planar running now is kept
 client_pids=()
 screenshot=
 # The serial console is slow; the log lands in $RESULT_DIR.
@@ -73,7 +74,23 @@ session_cleanup() {
 		kill -KILL "$planar_pid" 2>/dev/null
 	fi
 	wait 2>/dev/null
+	keep_planar_log
 	return 0
+}
+
+# $RESULT_DIR is the host's folder (9p): under TCG each write there takes milliseconds, and
+# planar writes a debug line or more per frame, which showed up as frame latency (fence signal
+# -> presented). planar logs to the guest's tmpfs; the log is copied into $RESULT_DIR when
+# planar exits and when the test ends. Tests read $planar_log: the live file.
+local_planar_log() {
+	if [[ $planar_log != /tmp/planar-logs/* ]]; then
+		planar_log_result=$planar_log
+		mkdir -p /tmp/planar-logs
+		planar_log=/tmp/planar-logs/$(basename "$planar_log")
+	fi
+}
+keep_planar_log() {
+	[[ -n $planar_log_result && -f $planar_log ]] && cp "$planar_log" "$planar_log_result"
 }
 
 # Writes a backtrace of every planar core dump into $RESULT_DIR/backtrace.txt.
@@ -93,7 +110,8 @@ save_backtraces() {
 }
 
 fail() {
-	echo "  planar log: $planar_log; last lines:"
+	keep_planar_log
+	echo "  planar log: ${planar_log_result:-$planar_log}; last lines:"
 	[[ -n $planar_log && -f $planar_log ]] && tail -n 15 "$planar_log" | sed 's/^/    /'
 	cat /sys/kernel/debug/dri/0/state >"$RESULT_DIR/kms-state.txt" 2>/dev/null
 	save_backtraces
@@ -137,6 +155,7 @@ planar_ready() {
 planar_start() {
 	rm -f "$XDG_RUNTIME_DIR/$socket" "$XDG_RUNTIME_DIR/$socket.lock"
 	echo "  starting: planar --backend drm --socket $socket $*"
+	local_planar_log
 	"$planar" --backend drm --socket "$socket" "$@" >"$planar_log" 2>&1 &
 	planar_pid=$!
 	planar_pids+=("$planar_pid")
@@ -154,6 +173,7 @@ planar_wait_exit() {
 	wait "$planar_pid" 2>/dev/null
 	planar_status=$?
 	planar_pid=
+	keep_planar_log
 }
 
 planar_stop() {

@@ -23,6 +23,7 @@ clients_init() {
 planar_start_headless() {
 	rm -f "$XDG_RUNTIME_DIR/$socket" "$XDG_RUNTIME_DIR/$socket.lock"
 	echo "  starting: planar --backend headless --renderer pixman --output 1024x768@60 --socket $socket $*"
+	local_planar_log
 	"$planar" --backend headless --renderer pixman --output 1024x768@60 --socket "$socket" \
 		--config "$RESULT_DIR/planar.ini" "$@" >"$planar_log" 2>&1 &
 	planar_pid=$!
