@@ -158,6 +158,25 @@ void Client::dispatch_until(const std::function<bool()> &done, int timeout_ms, c
     }
 }
 
+void Client::pause_until(uint64_t until_ns) {
+    for (uint64_t now = now_ns(); now < until_ns; now = now_ns()) {
+        wl_display_flush(display);
+        if (wl_display_prepare_read(display) != 0) {
+            wl_display_dispatch_pending(display);
+            continue;
+        }
+        pollfd pfd{wl_display_get_fd(display), POLLIN, 0};
+        uint64_t left = until_ns - now;
+        timespec timeout{time_t(left / 1000000000u), long(left % 1000000000u)};
+        if (ppoll(&pfd, 1, &timeout, nullptr) > 0) {
+            wl_display_read_events(display);
+        } else {
+            wl_display_cancel_read(display);
+        }
+        if (wl_display_dispatch_pending(display) < 0) fail("connection broken (protocol error?)");
+    }
+}
+
 void Client::map_window(bool fullscreen) {
     static const xdg_wm_base_listener wm_listener = {
         .ping = [](void *, xdg_wm_base *b, uint32_t serial) { xdg_wm_base_pong(b, serial); }};

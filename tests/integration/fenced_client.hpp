@@ -74,6 +74,11 @@ struct Client {
     virtual void bind(wl_registry *registry, uint32_t name, const std::string &interface) = 0;
 
     void dispatch_until(const std::function<bool()> &done, int timeout_ms, const char *what);
+    // Dispatches events until `until_ns` (now_ns's clock) and returns then,
+    // not at the next event or poll period after it: a signal sent next
+    // happens at the caller's chosen moment of the refresh cycle, not just
+    // after the vblank whose events woke the client.
+    void pause_until(uint64_t until_ns);
     // Maps the toplevel and waits for its first configure; `fullscreen` asks
     // for it and takes the size of later configures.
     void map_window(bool fullscreen = false);

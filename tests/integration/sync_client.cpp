@@ -119,7 +119,7 @@ int gate(int n, bool fullscreen) {
         // The extra 0-16 ms spreads the signals over the refresh cycle, so the
         // median latency is not that of one phase.
         uint64_t until = now_ns() + 50000000 + uint64_t(i) * 5300000 % 16700000;
-        c.dispatch_until([&] { return now_ns() > until; }, 1000, "a pause");
+        c.pause_until(until);
         if (c.frames[index].presented) fail("frame %d presented before its fence signalled", i);
         latencies.push_back(c.present_after_signal(timeline, index, i, "fence"));
     }

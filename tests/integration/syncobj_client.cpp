@@ -117,7 +117,7 @@ struct Drm {
 // Dispatches for about three refreshes at 60 Hz, plus `extra_ns`.
 void pause(Client &c, uint64_t extra_ns) {
     uint64_t until = now_ns() + 50000000 + extra_ns;
-    c.dispatch_until([&] { return now_ns() > until; }, 2000, "a pause");
+    c.pause_until(until);
 }
 
 // A surface's wp_linux_drm_syncobj_surface_v1 with an acquire and a release
