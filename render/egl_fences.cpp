@@ -26,9 +26,9 @@ void FrameFences::frame_read(const std::vector<wlr_buffer *> &buffers, UniqueFd 
 UniqueFd FrameFences::last_read(wlr_buffer *buffer) {
     auto found = last_.find(buffer);
     if (found == last_.end()) return {};
-    std::shared_ptr<const UniqueFd> fence = found->second->fence;
-    if (polls_readable(fence->get())) return {}; // done already: nothing to wait for
-    return UniqueFd(fcntl(fence->get(), F_DUPFD_CLOEXEC, 0));
+    // Even when it has signalled: fenced_release then tells the client that
+    // the GPU read the buffer and is done, at the cost of one fd.
+    return UniqueFd(fcntl(found->second->fence->get(), F_DUPFD_CLOEXEC, 0));
 }
 
 struct EglCompletionFences::Procs {

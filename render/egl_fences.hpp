@@ -37,8 +37,8 @@ public:
 
     // A frame read `buffers`; `fence` signals when that read is done.
     void frame_read(const std::vector<wlr_buffer *> &buffers, UniqueFd fence);
-    // A dup of the fence of the last frame that read `buffer`, or nothing when
-    // no frame did or that fence has signalled.
+    // A dup of the fence of the last frame that read `buffer` (signalled or
+    // not), or nothing when no frame did.
     UniqueFd last_read(wlr_buffer *buffer) override;
     size_t tracked() const { return last_.size(); }
 

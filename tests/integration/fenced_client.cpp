@@ -15,6 +15,7 @@
 #include <cstring>
 #include <ctime>
 
+#include <gbm.h>
 #include <libdrm/drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
@@ -252,6 +253,36 @@ wl_buffer *Client::dumb_buffer(int card, uint32_t colour) {
     if (drmPrimeHandleToFD(card, handle, DRM_CLOEXEC | DRM_RDWR, &buf) != 0) fail("PRIME_HANDLE_TO_FD: %s", strerror(errno));
     drmModeDestroyDumbBuffer(card, handle); // the dma-buf keeps the memory
     return linear_buffer(buf, pitch);
+}
+
+wl_buffer *Client::gbm_buffer(const char *render_node, uint32_t colour) {
+    // One device per client (its buffers are exported before use, so the
+    // device may outlive nothing but the process).
+    static gbm_device *device = nullptr;
+    if (device == nullptr) {
+        int fd = open(render_node, O_RDWR | O_CLOEXEC);
+        if (fd < 0) fail("%s: %s", render_node, strerror(errno));
+        device = gbm_create_device(fd);
+        if (device == nullptr) fail("gbm_create_device(%s) failed", render_node);
+    }
+    gbm_bo *bo = gbm_bo_create(device, uint32_t(width), uint32_t(height), GBM_FORMAT_XRGB8888,
+                               GBM_BO_USE_LINEAR | GBM_BO_USE_RENDERING);
+    if (bo == nullptr) fail("gbm_bo_create %dx%d XRGB8888 LINEAR: %s", width, height, strerror(errno));
+    uint32_t stride = 0;
+    void *mapping = nullptr;
+    auto *map = static_cast<char *>(
+        gbm_bo_map(bo, 0, 0, uint32_t(width), uint32_t(height), GBM_BO_TRANSFER_WRITE, &stride, &mapping));
+    if (map == nullptr) fail("gbm_bo_map: %s", strerror(errno));
+    for (int y = 0; y < height; ++y) {
+        auto *row = reinterpret_cast<uint32_t *>(map + size_t(y) * stride);
+        std::fill(row, row + width, colour);
+    }
+    gbm_bo_unmap(bo, mapping);
+    int fd = gbm_bo_get_fd(bo);
+    if (fd < 0) fail("gbm_bo_get_fd: %s", strerror(errno));
+    uint32_t bo_stride = gbm_bo_get_stride(bo);
+    gbm_bo_destroy(bo); // the dma-buf keeps the memory
+    return linear_buffer(fd, bo_stride);
 }
 
 wl_buffer *Client::linear_buffer(int fd, uint32_t stride) {

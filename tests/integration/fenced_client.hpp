@@ -92,6 +92,9 @@ struct Client {
     // device): what a device that cannot import foreign dma-bufs (virtio-gpu)
     // can still scan out.
     wl_buffer *dumb_buffer(int card, uint32_t colour);
+    // The same from GBM on `render_node` (a GPU's: what its EGL can sample,
+    // virgl in tests/vm), written through a GBM mapping.
+    wl_buffer *gbm_buffer(const char *render_node, uint32_t colour);
     // Asks for presentation feedback on the next commit; returns the index of
     // its Frame in `frames`.
     size_t request_feedback();

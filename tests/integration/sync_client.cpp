@@ -8,6 +8,10 @@
 //                          signalled, must be presented; prints the median
 //                          signal → presented latency and checks releases
 //                          arrive in commit order
+//   sync_client gate N RENDER_NODE
+//                          the same with buffers from GBM on RENDER_NODE (a
+//                          GPU whose EGL planar composites with: virgl in
+//                          tests/vm sync-egl-release)
 //   sync_client gate-fullscreen N
 //                          the same, fullscreen at the output's size: on a
 //                          DRM output the buffers go to the primary plane and
@@ -104,13 +108,18 @@ void connect(SyncClient &c) {
     c.require_globals();
 }
 
-int gate(int n, bool fullscreen) {
+// `gbm_node`: null for udmabuf frames, else the render node GBM allocates them on.
+int gate(int n, bool fullscreen, const char *gbm_node = nullptr) {
     SyncClient c;
     connect(c);
     c.map_window(fullscreen);
     if (fullscreen) c.go_fullscreen();
     c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
-    wl_buffer *buffers[2] = {c.udmabuf_buffer(0xff2060c0), c.udmabuf_buffer(0xffc06020)};
+    wl_buffer *buffers[2];
+    for (int i = 0; i < 2; ++i) {
+        uint32_t colour = i == 0 ? 0xff2060c0 : 0xffc06020;
+        buffers[i] = gbm_node != nullptr ? c.gbm_buffer(gbm_node, colour) : c.udmabuf_buffer(colour);
+    }
     int timeline = open_sw_timeline();
     std::vector<uint64_t> latencies;
     for (int i = 0; i < n; ++i) {
@@ -265,7 +274,7 @@ int probe() {
 int main(int argc, char **argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "gate") return gate(argc > 2 ? atoi(argv[2]) : 100, false);
+    if (mode == "gate") return gate(argc > 2 ? atoi(argv[2]) : 100, false, argc > 3 ? argv[3] : nullptr);
     if (mode == "gate-fullscreen") return gate(argc > 2 ? atoi(argv[2]) : 100, true);
     if (mode == "stall") return stall(false);
     if (mode == "stall-fullscreen") return stall(true);
@@ -273,6 +282,6 @@ int main(int argc, char **argv) {
     if (mode == "hold") return hold();
     if (mode == "rate") return rate(argc > 2 ? atoi(argv[2]) : 5);
     if (mode == "probe") return probe();
-    fprintf(stderr, "usage: sync_client gate N | gate-fullscreen N | stall | stall-fullscreen | hold | duplicate | rate SECS | probe\n");
+    fprintf(stderr, "usage: sync_client gate N [RENDER_NODE] | gate-fullscreen N | stall | stall-fullscreen | hold | duplicate | rate SECS | probe\n");
     return 2;
 }

@@ -49,11 +49,13 @@ TEST(FrameFences, TheLastFrameThatReadABufferDecides) {
     signal(first_fd);
     EXPECT_TRUE(render::polls_readable(for_b.get()));
     EXPECT_FALSE(render::polls_readable(for_a.get()));
-    EXPECT_FALSE(fences.last_read(&b.base)) << "a signalled fence is no fence";
-    EXPECT_TRUE(fences.last_read(&a.base));
+    UniqueFd again_b = fences.last_read(&b.base), again_a = fences.last_read(&a.base);
+    ASSERT_TRUE(again_b) << "a signalled fence is still the last read's fence";
+    EXPECT_TRUE(render::polls_readable(again_b.get()));
+    ASSERT_TRUE(again_a);
+    EXPECT_FALSE(render::polls_readable(again_a.get()));
     signal(second_fd);
     EXPECT_TRUE(render::polls_readable(for_a.get()));
-    EXPECT_FALSE(fences.last_read(&a.base));
 }
 
 TEST(FrameFences, NoFenceLeavesTheEarlierOne) {
