@@ -18,6 +18,11 @@
 //       materialised acquire point goes to KMS as IN_FENCE_FD, and each
 //       release point is signalled with the out fence of the flip that
 //       replaced its buffer (tests/vm checks planar-ctl's counts).
+//   syncobj_client frames-gbm DEVICE N
+//       the same in a window with buffers from GBM on DEVICE (a render node
+//       whose EGL planar composites with: virgl in tests/vm
+//       sync-egl-release), so that release points carry the composited
+//       frame's EGL native fence
 //   syncobj_client hold DEVICE
 //       one frame (0x2060c0) shown, then one (0xc06020) held on an acquire
 //       point that has not materialised, until SIGUSR1, which signals the
@@ -155,28 +160,33 @@ private:
     }
 };
 
-// `card`: null for a window of udmabuf frames, else a KMS node whose dumb
-// buffers the client shows fullscreen.
-int frames(const char *device, int n, const char *card) {
+enum class Buffers { udmabuf, dumb, gbm };
+
+// Buffers::dumb: fullscreen dumb buffers of `card`; Buffers::gbm: a window of
+// GBM buffers of `device`; Buffers::udmabuf: a window of udmabufs.
+int frames(const char *device, int n, Buffers kind, const char *card = nullptr) {
     if (n < 4) fail("want at least 4 frames");
     Drm drm(device);
     SyncobjClient c;
     connect(c);
-    c.map_window(card != nullptr);
-    if (card != nullptr) c.go_fullscreen();
+    c.map_window(kind == Buffers::dumb);
+    if (kind == Buffers::dumb) c.go_fullscreen();
     SyncobjSurface s(c, drm);
     wl_display_roundtrip(c.display);
     if (wl_display_get_error(c.display) != 0) fail("import_timeline failed (protocol error)");
     printf("ok: timelines created on %s and imported\n", device);
 
     wl_buffer *buffers[2];
-    if (card != nullptr) {
+    if (kind == Buffers::dumb) {
         int kms = open(card, O_RDWR | O_CLOEXEC);
         if (kms < 0) fail("%s: %s", card, strerror(errno));
         buffers[0] = c.dumb_buffer(kms, 0xff2060c0);
         buffers[1] = c.dumb_buffer(kms, 0xffc06020);
         close(kms);
         printf("ok: two %dx%d dumb buffers of %s\n", c.width, c.height, card);
+    } else if (kind == Buffers::gbm) {
+        buffers[0] = c.gbm_buffer(device, 0xff2060c0);
+        buffers[1] = c.gbm_buffer(device, 0xffc06020);
     } else {
         buffers[0] = c.udmabuf_buffer(0xff2060c0);
         buffers[1] = c.udmabuf_buffer(0xffc06020);
@@ -285,10 +295,12 @@ int invalid_timeline(const char *device) {
 int main(int argc, char **argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     std::string mode = argc > 1 ? argv[1] : "";
-    if (mode == "frames" && argc > 2) return frames(argv[2], argc > 3 ? atoi(argv[3]) : 100, nullptr);
-    if (mode == "frames-fullscreen" && argc > 3) return frames(argv[2], argc > 4 ? atoi(argv[4]) : 100, argv[3]);
+    if (mode == "frames" && argc > 2) return frames(argv[2], argc > 3 ? atoi(argv[3]) : 100, Buffers::udmabuf);
+    if (mode == "frames-gbm" && argc > 2) return frames(argv[2], argc > 3 ? atoi(argv[3]) : 100, Buffers::gbm);
+    if (mode == "frames-fullscreen" && argc > 3)
+        return frames(argv[2], argc > 4 ? atoi(argv[4]) : 100, Buffers::dumb, argv[3]);
     if (mode == "hold" && argc > 2) return hold(argv[2]);
     if (mode == "invalid-timeline" && argc > 2) return invalid_timeline(argv[2]);
-    fprintf(stderr, "usage: syncobj_client frames DEVICE [N] | frames-fullscreen DEVICE CARD [N] | hold DEVICE | invalid-timeline DEVICE\n");
+    fprintf(stderr, "usage: syncobj_client frames DEVICE [N] | frames-gbm DEVICE [N] | frames-fullscreen DEVICE CARD [N] | hold DEVICE | invalid-timeline DEVICE\n");
     return 2;
 }
