@@ -320,6 +320,7 @@ void Client::expect_protocol_error(const char *request, const char *interface, c
     std::string name = posted != nullptr ? posted->name : "?";
     if (name != interface || posted_code != code)
         fail("protocol error %s.%u, expected %s.%s (%u)", name.c_str(), posted_code, interface, error, code);
+    printf("ok: %s -> %s error %u (%s)\n", request, interface, code, error);
 }
 
 } // namespace fenced

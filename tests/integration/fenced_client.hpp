@@ -105,7 +105,8 @@ struct Client {
     // frame's presentation; returns the time from the signal to it.
     uint64_t present_after_signal(int sw_timeline, size_t index, int number, const char *what);
     // Roundtrips and fails unless the compositor posted `interface`.`error`
-    // (`code`) for `request` (what the client just did wrong).
+    // (`code`) for `request` (what the client just did wrong); prints an
+    // "ok:" line saying so.
     void expect_protocol_error(const char *request, const char *interface, const char *error, uint32_t code);
 
 private:

@@ -220,8 +220,6 @@ int duplicate() {
     }
     c.expect_protocol_error("a second acquire fence", "zwp_linux_surface_synchronization_v1", "duplicate_fence",
                             ZWP_LINUX_SURFACE_SYNCHRONIZATION_V1_ERROR_DUPLICATE_FENCE);
-    printf("ok: second acquire fence -> zwp_linux_surface_synchronization_v1 error %u (duplicate_fence)\n",
-           ZWP_LINUX_SURFACE_SYNCHRONIZATION_V1_ERROR_DUPLICATE_FENCE);
     close(timeline);
     wl_display_disconnect(c.display);
     return 0;
