@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <xf86drm.h>
 
+#include "commit_gate.hpp"
 #include "cpu_importer.hpp"
 #include "egl_fences.hpp"
 #include "egl_importer.hpp"
@@ -83,6 +84,7 @@ Server::Server(Options options, Config config)
 }
 
 Server::~Server() {
+    proto::CommitGate::set_plane_policy(nullptr); // it points at this server
     if (launcher_) launcher_->shutdown();
     ipc_.reset();
     // Clients first: their resources reference outputs, seat and renderer.
@@ -287,14 +289,13 @@ void Server::create_explicit_sync() {
                    no_fences.c_str());
     }
     explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_, completion_fences_.get());
-    explicit_sync_->set_plane_fences([this](wlr_surface *surface) { return plane_takes_fence(surface); });
+    proto::CommitGate::set_plane_policy([this](wlr_surface *surface) { return plane_takes_fence(surface); });
     // linux-drm-syncobj: timelines live on the main DRM device (the renderer's, else the KMS node).
     int drm_fd = wlr_renderer_get_drm_fd(renderer_);
     if (drm_fd < 0) drm_fd = wlr_backend_get_drm_fd(backend_);
     std::string why;
     if (auto device = render::open_drm_syncobj_device(drm_fd, event_loop(), why)) {
         drm_syncobj_ = std::make_unique<proto::LinuxDrmSyncobj>(display_, std::move(device), completion_fences_.get());
-        drm_syncobj_->set_plane_fences([this](wlr_surface *surface) { return plane_takes_fence(surface); });
     } else {
         plog::info(plog::Scope::sync, "wp_linux_drm_syncobj_manager_v1 not advertised: %s", why.c_str());
     }
@@ -315,7 +316,10 @@ void Server::buffer_off_plane(wlr_buffer *buffer, int fence) {
 }
 
 void Server::frame_composited(wlr_scene_output *scene_output) {
-    if (completion_fences_) completion_fences_->frame_rendered(scene_output);
+    if (!completion_fences_) return;
+    completion_fences_->frame_rendered(scene_output, [this](wlr_buffer *buffer) {
+        return explicit_sync_->release_awaited(buffer) || (drm_syncobj_ && drm_syncobj_->release_awaited(buffer));
+    });
 }
 
 bool Server::init() {

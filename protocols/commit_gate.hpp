@@ -39,6 +39,13 @@ public:
 
     size_t held() const { return holds_.size(); }
 
+    // Whether a surface's acquire fences may go to KMS with its commits
+    // instead of holding them: the compositor's plane policy, one for both
+    // protocols (unset: never). The compositor sets it and clears it when it goes.
+    using PlanePolicy = std::function<bool(wlr_surface *surface)>;
+    static void set_plane_policy(PlanePolicy policy) { plane_policy_ = std::move(policy); }
+    static bool plane_takes_fence(wlr_surface *surface) { return plane_policy_ && plane_policy_(surface); }
+
     // Lets the pending commit through with `fence` (unsignalled) kept for
     // `buffer`, the buffer it attaches: KMS waits for it on the plane.
     void pass_to_plane(const char *protocol, wlr_buffer *buffer, UniqueFd fence);
@@ -77,6 +84,7 @@ private:
     wl::Listener on_plane_buffer_destroy_;
     size_t passed_ = 0;
     static size_t outstanding_;
+    static inline PlanePolicy plane_policy_;
     const char *last_protocol_ = "";
     std::chrono::nanoseconds last_wait_{0};
 };

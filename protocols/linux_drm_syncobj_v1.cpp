@@ -117,7 +117,7 @@ public:
         }
         if (!commit.acquire) return;
         syncobj_.signal_on_release(buffer, std::move(commit.release));
-        if (syncobj_.plane_takes_fence(surface_)) {
+        if (CommitGate::plane_takes_fence(surface_)) {
             // Materialised already: KMS can wait for it as a sync_file.
             if (UniqueFd fence = commit.acquire.export_sync_file()) {
                 if (render::polls_readable(fence.get())) return; // signalled: nothing to wait for
@@ -229,6 +229,13 @@ LinuxDrmSyncobj::~LinuxDrmSyncobj() {
 
 void LinuxDrmSyncobj::signal_on_release(wlr_buffer *buffer, render::TimelinePoint release) {
     releases_.push_back(std::make_unique<ReleaseSignal>(*this, buffer, std::move(release)));
+}
+
+bool LinuxDrmSyncobj::release_awaited(wlr_buffer *buffer) const {
+    for (const auto &release : releases_) {
+        if (release->buffer() == buffer) return true;
+    }
+    return false;
 }
 
 void LinuxDrmSyncobj::buffer_off_plane(wlr_buffer *buffer, int fence) {

@@ -6,7 +6,8 @@
 //
 // Acquire: the commit is held through the surface's CommitGate until the
 // point signals (SyncobjDevice::wait: SYNCOBJ_EVENTFD, or the thread
-// fallback), unless the surface is on a KMS plane that takes the fence and
+// fallback), unless the surface is on a KMS plane that takes the fence
+// (CommitGate::plane_takes_fence) and
 // the point has materialised: its sync_file then goes with the commit
 // (CommitGate::pass_to_plane). Release: the point is signalled when planar stops holding the
 // commit's wlr_buffer (its `release` signal), with the renderer's completion
@@ -15,7 +16,6 @@
 // of Wayland so the unit tests drive it with a fake device.
 #pragma once
 
-#include <functional>
 #include <list>
 #include <memory>
 
@@ -70,12 +70,8 @@ public:
     void signal_on_release(wlr_buffer *buffer, render::TimelinePoint release);
     // `buffer` left a KMS plane; its release points signal with `fence` (borrowed).
     void buffer_off_plane(wlr_buffer *buffer, int fence);
-
-    // Whether a surface's acquire fence can go to KMS with its commit (the
-    // compositor's plane policy, as for linux-explicit-synchronization).
-    using PlaneFences = std::function<bool(wlr_surface *surface)>;
-    void set_plane_fences(PlaneFences takes_fence) { plane_fences_ = std::move(takes_fence); }
-    bool plane_takes_fence(wlr_surface *surface) const { return plane_fences_ && plane_fences_(surface); }
+    // Whether a release point waits for `buffer`.
+    bool release_awaited(wlr_buffer *buffer) const;
 
     void get_surface(wl_resource *manager, uint32_t id, wl_resource *surface);
     void import_timeline(wl_resource *manager, uint32_t id, int32_t fd);
@@ -89,7 +85,6 @@ private:
     render::CompletionFences *completion_;
     CommitHook hook_;
     std::list<std::unique_ptr<ReleaseSignal>> releases_;
-    PlaneFences plane_fences_;
 };
 
 } // namespace proto

@@ -151,7 +151,7 @@ public:
         if (pending_fence_) {
             UniqueFd fence = std::move(pending_fence_);
             if (render::polls_readable(fence.get())) return; // signalled already: nothing to hold
-            if (sync_.plane_takes_fence(surface_)) {
+            if (CommitGate::plane_takes_fence(surface_)) {
                 CommitGate::of(surface_).pass_to_plane("explicit-sync", buffer, std::move(fence));
                 return;
             }

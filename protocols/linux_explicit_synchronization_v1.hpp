@@ -6,7 +6,7 @@
 // Acquire (DESIGN.md step 4): at commit, a fence that has not signalled
 // holds the commit through the surface's CommitGate until the fd polls
 // readable on the event loop, unless the surface is on a KMS plane that
-// takes the fence itself (set_plane_fences): the commit then goes through
+// takes the fence itself (CommitGate::plane_takes_fence): the commit then goes through
 // with its fence kept for the plane (CommitGate::pass_to_plane). Release (step 6): a release object follows the
 // wlr_buffer of its commit and answers when planar stops holding that buffer
 // (its `release` signal: composited, once the frame that read it is done; on
@@ -15,7 +15,6 @@
 // Commit-time errors are posted from a CommitHook, before wlroots caches.
 #pragma once
 
-#include <functional>
 #include <unordered_map>
 
 #include "commit_hook.hpp"
@@ -40,15 +39,11 @@ public:
     wl_event_loop *event_loop() const { return loop_; }
     render::CompletionFences *completion() const { return completion_; }
 
-    // Whether a surface's acquire fence can go to KMS with its commit
-    // instead of holding the commit (the compositor's plane policy).
-    using PlaneFences = std::function<bool(wlr_surface *surface)>;
-    void set_plane_fences(PlaneFences takes_fence) { plane_fences_ = std::move(takes_fence); }
-    bool plane_takes_fence(wlr_surface *surface) const { return plane_fences_ && plane_fences_(surface); }
-
     // `buffer` left a KMS plane in a commit whose out fence (borrowed) signals
     // once the flip is done: its release objects get fenced_release now.
     void buffer_off_plane(wlr_buffer *buffer, int fence);
+    // Whether a release object follows `buffer`.
+    bool release_awaited(wlr_buffer *buffer) const { return following_.count(buffer) != 0; }
 
     // zwp_linux_explicit_synchronization_v1.get_synchronization.
     void get_synchronization(wl_resource *manager, uint32_t id, wl_resource *surface);
@@ -61,7 +56,6 @@ private:
     wl_event_loop *loop_;
     render::CompletionFences *completion_;
     CommitHook hook_;
-    PlaneFences plane_fences_;
     // Release objects by the buffer they follow.
     std::unordered_multimap<wlr_buffer *, BufferRelease *> following_;
 };

@@ -2,8 +2,9 @@
 
 #include <fcntl.h>
 
-#include <cstring>
+#include <algorithm>
 
+#include "extension_list.hpp"
 #include "log.hpp"
 #include "wlr.hpp"
 
@@ -36,21 +37,6 @@ struct EglCompletionFences::Procs {
     PFNEGLDESTROYSYNCKHRPROC destroy_sync;
     PFNEGLDUPNATIVEFENCEFDANDROIDPROC dup_fence_fd;
 };
-
-namespace {
-
-// `name` as a whole word of the space-separated `list`.
-bool has_extension(const char *list, const char *name) {
-    size_t len = strlen(name);
-    for (const char *at = list; at != nullptr && (at = strstr(at, name)) != nullptr; at += len) {
-        bool starts = at == list || at[-1] == ' ';
-        bool ends = at[len] == '\0' || at[len] == ' ';
-        if (starts && ends) return true;
-    }
-    return false;
-}
-
-} // namespace
 
 std::unique_ptr<EglCompletionFences> EglCompletionFences::create(wlr_renderer *renderer, std::string &why) {
     if (renderer == nullptr || !wlr_renderer_is_gles2(renderer)) {
@@ -96,7 +82,7 @@ UniqueFd EglCompletionFences::flush_fence() {
     return fence;
 }
 
-void EglCompletionFences::frame_rendered(wlr_scene_output *scene_output) {
+void EglCompletionFences::frame_rendered(wlr_scene_output *scene_output, const Awaited &awaited) {
     std::vector<wlr_buffer *> buffers;
     wlr_scene_output_for_each_surface(
         scene_output,
@@ -105,7 +91,7 @@ void EglCompletionFences::frame_rendered(wlr_scene_output *scene_output) {
                 static_cast<std::vector<wlr_buffer *> *>(data)->push_back(surface->buffer->source);
         },
         &buffers);
-    if (buffers.empty()) return;
+    if (std::none_of(buffers.begin(), buffers.end(), awaited)) return;
     frame_read(buffers, flush_fence());
 }
 

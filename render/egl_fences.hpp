@@ -12,6 +12,7 @@
 // immediate_release once planar no longer holds the buffer.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -57,9 +58,12 @@ public:
     static std::unique_ptr<EglCompletionFences> create(wlr_renderer *renderer, std::string &why);
 
     // After a composited frame of `scene_output` was committed: a fence for
-    // every client buffer on that output. A fence that cannot be had leaves
-    // the buffers' earlier fences (or none) in place.
-    void frame_rendered(wlr_scene_output *scene_output);
+    // every client buffer on that output, made only when `awaited` says some
+    // buffer's release will ask for it (a fence costs a flush of the GPU's
+    // queue: not for frames of clients without explicit sync). A fence that
+    // cannot be had leaves the buffers' earlier fences (or none) in place.
+    using Awaited = std::function<bool(wlr_buffer *buffer)>;
+    void frame_rendered(wlr_scene_output *scene_output, const Awaited &awaited);
 
 private:
     struct Procs;

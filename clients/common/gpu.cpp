@@ -7,19 +7,12 @@
 #include <fcntl.h>
 
 #include "drm_names.hpp"
+#include "extension_list.hpp"
 #include "options.hpp"
 
 namespace client {
 
 namespace {
-
-bool has_extension(const char *list, const char *name) {
-    if (list == nullptr) return false;
-    size_t len = strlen(name);
-    for (const char *p = list; (p = strstr(p, name)) != nullptr; p += len)
-        if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == 0)) return true;
-    return false;
-}
 
 template <typename T> T proc(const char *name) { return reinterpret_cast<T>(eglGetProcAddress(name)); }
 
