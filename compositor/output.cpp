@@ -52,6 +52,9 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
     on_present_.connect_as<wlr_output_event_present>(&output_->events.present,
                                                       [this](wlr_output_event_present *e) { handle_present(e); });
     on_mode_.connect(&output_->events.mode, [this](void *) { schedule_.reset_phase(); });
+    on_enable_.connect(&output_->events.enable, [this](void *) {
+        if (!output_->enabled) stop_frames();
+    });
     on_destroy_.connect(&output_->events.destroy, [this](void *) { delete this; });
 
     uint32_t rgb = server_.config().background;
@@ -60,15 +63,32 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
     background_[2] = (rgb & 0xff) / 255.0f;
     background_[3] = 1.0f;
     server_.output_added(this);
-    scene_output_ = wlr_scene_get_scene_output(server_.scene(), output_);
     plog::info(plog::Scope::output, "%s: %dx%d@%.3f Hz", output_->name, output_->width, output_->height,
                output_->refresh / 1000.0);
 }
 
 Output::~Output() {
+    stop_frames();
     if (render_timer_source_ != nullptr) wl_event_source_remove(render_timer_source_);
     server_.output_removed(this);
     output_->data = nullptr;
+}
+
+void Output::stop_frames() {
+    if (render_scheduled_) {
+        itimerspec disarm{};
+        timerfd_settime(render_timer_.get(), 0, &disarm, nullptr);
+        render_scheduled_ = false;
+    }
+    fence_wait_.reset();
+    scanout_candidate_ = nullptr;
+    scanned_out_ = false;
+    plane_buffer_ = nullptr;
+    on_plane_buffer_destroy_.disconnect();
+}
+
+bool Output::usable() const {
+    return output_->enabled && wlr_output_layout_get(server_.layout(), output_) != nullptr;
 }
 
 wlr_surface *Output::scanned_out_surface() const {
@@ -149,10 +169,11 @@ int Output::handle_render_timer(int fd, uint32_t, void *data) {
 }
 
 void Output::render_frame() {
-    if (scene_output_ == nullptr) {
-        scene_output_ = wlr_scene_get_scene_output(server_.scene(), output_);
-        if (scene_output_ == nullptr) return;
-    }
+    // Looked up each frame, never kept: wlroots' scene destroys an output's
+    // scene output when the output leaves the layout (disabled by
+    // wlr-output-management), and a frame timer armed before that may fire.
+    wlr_scene_output *scene_output = wlr_scene_get_scene_output(server_.scene(), output_);
+    if (scene_output == nullptr || !output_->enabled) return;
     int64_t started = now_ns();
     FrameInputs inputs;
     inputs.candidate = scanout_candidate_ != nullptr ? scanout_candidate_->surface() : nullptr;
@@ -160,17 +181,17 @@ void Output::render_frame() {
     inputs.screencopy = server_.screencopy();
     inputs.background = background_;
     inputs.want_out_fence = plane_buffer_ != nullptr;
-    FrameResult result = commit_scene_frame(scene_output_, inputs, scanned_out_);
+    FrameResult result = commit_scene_frame(scene_output, inputs, scanned_out_);
     if (result.in_fence) in_fence_frames_++;
     if (result.waits_for >= 0) wait_for_fence(result.waits_for);
     if (result.committed) track_plane_buffer(result, inputs.candidate);
-    if (result.committed && !result.scanned_out) server_.frame_composited(scene_output_);
+    if (result.committed && !result.scanned_out) server_.frame_composited(scene_output);
     int64_t finished = now_ns();
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,
                 (finished - started) / 1e6, schedule_.predicted_render_ns() / 1e6);
     timespec now{finished / 1'000'000'000LL, finished % 1'000'000'000LL};
-    wlr_scene_output_send_frame_done(scene_output_, &now);
+    wlr_scene_output_send_frame_done(scene_output, &now);
 }
 
 } // namespace planar

@@ -32,7 +32,9 @@ public:
     wlr_box box() const;
     // The view whose surface may go straight to the primary plane: a
     // fullscreen view covering this output with nothing else visible on it.
-    void set_scanout_candidate(View *view) { scanout_candidate_ = view; }
+    void set_scanout_candidate(View *view) { scanout_candidate_ = output_->enabled ? view : nullptr; }
+    // Enabled and in the layout: windows may live on it.
+    bool usable() const;
     // Whether the last frame put a client buffer on the primary plane.
     bool scanning_out() const { return scanned_out_; }
     // The surface whose buffer the last frame put on the primary plane, or null.
@@ -46,11 +48,12 @@ private:
     void render_frame();
     void wait_for_fence(int fence);
     void track_plane_buffer(const FrameResult &result, wlr_surface *candidate);
+    // The output was disabled (or is going): no frame of it may run after this.
+    void stop_frames();
     static int handle_render_timer(int fd, uint32_t mask, void *data);
 
     Server &server_;
     wlr_output *output_;
-    wlr_scene_output *scene_output_ = nullptr;
     View *scanout_candidate_ = nullptr;
     float background_[4] = {};
     bool scanned_out_ = false;
@@ -68,6 +71,7 @@ private:
     wl::Listener on_frame_;
     wl::Listener on_present_;
     wl::Listener on_mode_;
+    wl::Listener on_enable_;
     wl::Listener on_destroy_;
 };
 

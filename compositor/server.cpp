@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <vector>
 #include <xf86drm.h>
 
 #include "commit_gate.hpp"
@@ -25,6 +26,7 @@
 #include "output_manager.hpp"
 #include "seat.hpp"
 #include "view.hpp"
+#include "xdg_link.hpp"
 
 namespace planar {
 namespace {
@@ -417,15 +419,20 @@ Output *Server::output_at(double lx, double ly) {
     return wlr_output != nullptr ? static_cast<Output *>(wlr_output->data) : nullptr;
 }
 
-Output *Server::primary_output() { return outputs_.empty() ? nullptr : outputs_.front(); }
+Output *Server::primary_output() {
+    for (Output *output : outputs_) {
+        if (output->usable()) return output;
+    }
+    return nullptr;
+}
 
 void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
     if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
         // Popups live in their parent's scene tree; wlroots tracks their lifetime.
         wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(xdg_surface->popup->parent);
-        if (parent == nullptr || parent->data == nullptr) return;
-        auto *parent_node = static_cast<wlr_scene_node *>(parent->data);
-        xdg_surface->data = wlr_scene_xdg_surface_create(parent_node, xdg_surface);
+        XdgLink *parent_link = XdgLink::of(parent);
+        if (parent_link == nullptr || parent_link->node() == nullptr) return;
+        XdgLink::create(xdg_surface, wlr_scene_xdg_surface_create(parent_link->node(), xdg_surface), nullptr);
         View::unconstrain_popup(*this, xdg_surface);
         return;
     }
@@ -452,11 +459,21 @@ View *Server::focused_view() {
 
 void Server::focus_view(View *view) {
     if (view == nullptr) return;
-    View *previous = views_.empty() ? nullptr : views_.front();
-    if (previous != nullptr && previous != view) previous->set_activated(false);
+    // Exactly one activated toplevel: every other one loses the state, not
+    // only the previous front one (a view mapped or raised elsewhere may have
+    // moved in front of it already).
+    for (View *other : views_) {
+        if (other != view && other->focused()) other->set_activated(false);
+    }
     views_.remove(view);
     views_.push_front(view);
     view->raise_and_activate();
+    // Its transient windows (dialogs: xdg_toplevel.set_parent) stay above it.
+    std::vector<View *> children;
+    for (auto it = views_.rbegin(); it != views_.rend(); ++it) {
+        if ((*it)->parent_view() == view) children.push_back(*it);
+    }
+    for (View *child : children) child->raise();
     seat_->focus_surface(view->surface());
     update_occlusion();
 }

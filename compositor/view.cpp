@@ -6,6 +6,7 @@
 #include "output.hpp"
 #include "seat.hpp"
 #include "server.hpp"
+#include "xdg_link.hpp"
 
 namespace planar {
 namespace {
@@ -24,7 +25,7 @@ View::View(Server &server, wlr_xdg_surface *xdg_surface) : server_(server), xdg_
         wlr_scene_node_set_enabled(&rect->node, false);
     }
     surface_node_ = wlr_scene_xdg_surface_create(&tree_->node, xdg_);
-    xdg_->data = surface_node_; // popups find their parent's scene node here
+    XdgLink::create(xdg_, surface_node_, this); // popups and decorations find this view through it
     wlr_scene_node_set_enabled(&tree_->node, false);
 
     wlr_xdg_toplevel *toplevel = xdg_->toplevel;
@@ -37,28 +38,51 @@ View::View(Server &server, wlr_xdg_surface *xdg_surface) : server_(server), xdg_
     on_request_resize_.connect_as<wlr_xdg_toplevel_resize_event>(
         &toplevel->events.request_resize,
         [this](wlr_xdg_toplevel_resize_event *e) { server_.seat().begin_resize(this, e->edges); });
-    // Requests before the first map are applied at map time (handle_map).
+    // From here on each request is answered by a configure with the state.
     on_request_fullscreen_.connect(&toplevel->events.request_fullscreen, [this](void *) {
-        if (xdg_->mapped) set_fullscreen(xdg_->toplevel->requested.fullscreen);
+        set_fullscreen(xdg_->toplevel->requested.fullscreen, xdg_->toplevel->requested.fullscreen_output);
     });
     on_request_maximize_.connect(&toplevel->events.request_maximize, [this](void *) {
-        if (xdg_->mapped) set_maximized(xdg_->toplevel->requested.maximized);
+        set_maximized(xdg_->toplevel->requested.maximized);
     });
+    apply_initial_state();
+}
+
+void View::apply_initial_state() {
+    // wlroots 0.15 announces a toplevel (new_surface) during its first
+    // commit, after it scheduled the initial configure on an idle callback:
+    // what is set here goes out in that configure. So a client that asked
+    // for fullscreen or maximized before its first buffer gets the state and
+    // the output's size at once, and its first frame is already right
+    // (waylandsink fullscreen=true stops without a size; mpv --fs would
+    // otherwise show a windowed frame first).
+    wlr_xdg_toplevel_requested &requested = xdg_->toplevel->requested;
+    if (requested.fullscreen) {
+        set_fullscreen(true, requested.fullscreen_output);
+    } else if (requested.maximized) {
+        set_maximized(true);
+    }
+}
+
+void View::raise() { wlr_scene_node_raise_to_top(&tree_->node); }
+
+View *View::parent_view() const {
+    wlr_xdg_surface *parent = xdg_->toplevel->parent;
+    View *view = parent != nullptr ? from_xdg_surface(parent) : nullptr;
+    return view != nullptr && view->mapped() ? view : nullptr;
 }
 
 View::~View() {
+    if (XdgLink *link = XdgLink::of(xdg_)) link->view_gone();
     if (mapped_) server_.view_unmapped(this);
     server_.seat().view_gone(this);
     wlr_scene_node_destroy(&tree_->node);
 }
 
 View *View::from_xdg_surface(wlr_xdg_surface *xdg_surface) {
-    if (xdg_surface == nullptr || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL ||
-        xdg_surface->data == nullptr) {
-        return nullptr;
-    }
-    auto *node = static_cast<wlr_scene_node *>(xdg_surface->data);
-    return node->parent != nullptr ? static_cast<View *>(node->parent->data) : nullptr;
+    if (xdg_surface == nullptr || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return nullptr;
+    XdgLink *link = XdgLink::of(xdg_surface);
+    return link != nullptr ? link->view() : nullptr;
 }
 
 void View::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
@@ -109,7 +133,11 @@ void View::raise_and_activate() {
     set_activated(true);
 }
 
-wlr_box View::target_output_box() const {
+wlr_box View::target_output_box(wlr_output *preferred) const {
+    if (preferred != nullptr && preferred->data != nullptr) {
+        auto *wanted = static_cast<Output *>(preferred->data);
+        if (wanted->usable()) return wanted->box();
+    }
     wlr_box geo = geometry();
     Output *output = placed_ ? server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0)
                              : server_.seat().output_under_cursor();
@@ -117,7 +145,7 @@ wlr_box View::target_output_box() const {
     return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
 }
 
-void View::set_fullscreen(bool fullscreen) {
+void View::set_fullscreen(bool fullscreen, wlr_output *output) {
     if (fullscreen == fullscreen_) {
         // xdg-shell: every request is answered with a configure.
         wlr_xdg_surface_schedule_configure(xdg_);
@@ -125,7 +153,7 @@ void View::set_fullscreen(bool fullscreen) {
     }
     if (fullscreen) {
         if (!maximized_) saved_ = geometry();
-        wlr_box box = target_output_box();
+        wlr_box box = target_output_box(output);
         fullscreen_ = true;
         wlr_xdg_toplevel_set_fullscreen(xdg_, true);
         resize_to(box.x, box.y, box.width, box.height);
@@ -139,7 +167,7 @@ void View::set_fullscreen(bool fullscreen) {
             maximized_ = false;
             set_maximized(true);
         } else {
-            resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
+            restore_floating();
         }
     }
     update_border();
@@ -160,8 +188,19 @@ void View::set_maximized(bool maximized) {
         int inset = server_decorated_ ? border_width : 0;
         resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
     } else {
-        resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
+        restore_floating();
     }
+}
+
+void View::restore_floating() {
+    if (saved_.width > 0 && saved_.height > 0) {
+        resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
+        return;
+    }
+    // Fullscreen or maximized from its first configure: it never had a
+    // floating size. The client picks one (0x0) and is placed once it commits.
+    wlr_xdg_toplevel_set_size(xdg_, 0, 0);
+    placed_ = false;
 }
 
 void View::set_server_decorated(bool decorated) {
@@ -178,11 +217,43 @@ void View::close() { wlr_xdg_toplevel_send_close(xdg_); }
 
 void View::output_layout_changed() {
     if (!mapped_) return;
-    // A fullscreen or maximized window follows its output's new size.
-    if (fullscreen_) {
-        wlr_box box = target_output_box();
-        resize_to(box.x, box.y, box.width, box.height);
+    refresh_surface_outputs();
+    wlr_box geo = geometry();
+    Output *home = server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0);
+    bool seen = wlr_output_layout_intersects(server_.layout(), nullptr, &geo);
+    if (home == nullptr && !seen) {
+        // Its output went away (disabled, unplugged, moved): the window goes to
+        // an output that remains, so that no window is ever out of reach.
+        home = server_.primary_output();
+        if (home == nullptr) return; // no output at all: placed again when one comes
+        wlr_box area = home->box();
+        if (!fullscreen_ && !maximized_) {
+            move_to(area.x + std::max(0, area.width - geo.width) / 2, area.y + std::max(0, area.height - geo.height) / 2);
+            return;
+        }
     }
+    if (home == nullptr) home = server_.primary_output();
+    if (home == nullptr) return;
+    // A fullscreen or maximized window follows its output's new size.
+    wlr_box box = home->box();
+    if (fullscreen_) {
+        resize_to(box.x, box.y, box.width, box.height);
+    } else if (maximized_) {
+        int inset = server_decorated_ ? border_width : 0;
+        resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
+    }
+}
+
+void View::refresh_surface_outputs() {
+    // wlroots 0.15's scene works out which output a surface is on (the one
+    // whose frames send its frame callbacks and presentation feedback) only
+    // when its node moves or its size changes, never when a scene output is
+    // destroyed: a window whose output was turned off would wait for frame
+    // callbacks forever. A move by one pixel and back makes it recompute
+    // against the outputs that remain (the damage of both moves is the
+    // window's own area).
+    wlr_scene_node_set_position(&tree_->node, x_ + 1, y_);
+    wlr_scene_node_set_position(&tree_->node, x_, y_);
 }
 
 void View::place_initially() {
@@ -190,6 +261,22 @@ void View::place_initially() {
     if (fullscreen_ || maximized_) return;
     wlr_box area = target_output_box();
     wlr_box geo = geometry();
+    // Larger than the output: asked to fit, placed at the output's corner
+    // until the smaller buffer comes.
+    if (geo.width > area.width || geo.height > area.height) {
+        resize_to(area.x, area.y, std::min(geo.width, area.width), std::min(geo.height, area.height));
+        return;
+    }
+    // A dialog (xdg_toplevel.set_parent) is centred over its parent.
+    if (View *parent = parent_view()) {
+        wlr_box over = parent->geometry();
+        int x = over.x + (over.width - geo.width) / 2, y = over.y + (over.height - geo.height) / 2;
+        // ... and kept on the output.
+        x = std::clamp(x, area.x, std::max(area.x, area.x + area.width - geo.width));
+        y = std::clamp(y, area.y, std::max(area.y, area.y + area.height - geo.height));
+        move_to(x, y);
+        return;
+    }
     // Candidates: the centre first, then the corners and edge middles of the
     // output; the first one that overlaps other windows least wins, so a new
     // window never hides completely behind (or completely hides) another.
@@ -226,13 +313,8 @@ void View::place_initially() {
 void View::handle_map() {
     mapped_ = true;
     if (!placed_) place_initially();
-    if (xdg_->toplevel->requested.fullscreen) {
-        set_fullscreen(true);
-    } else if (xdg_->toplevel->requested.maximized) {
-        set_maximized(true);
-    }
     wlr_scene_node_set_enabled(&tree_->node, true);
-    server_.views().push_front(this);
+    // focus_view puts it in front of the stack and deactivates the others.
     server_.focus_view(this);
     plog::debug(plog::Scope::scene, "mapped toplevel '%s' at %d,%d",
                 xdg_->toplevel->app_id ? xdg_->toplevel->app_id : "", x_, y_);
@@ -247,6 +329,7 @@ void View::handle_unmap() {
 
 void View::handle_commit() {
     record_committed_buffer(xdg_->surface, buffer_info_);
+    if (mapped_ && !placed_ && !fullscreen_ && !maximized_) place_initially();
     apply_y_invert();
     // A fullscreen client's new size decides whether it covers its output.
     if (fullscreen_ && mapped_) server_.update_occlusion();
@@ -307,8 +390,10 @@ Decoration::Decoration(wlr_xdg_toplevel_decoration_v1 *decoration) : decoration_
 }
 
 void Decoration::apply() {
-    wlr_xdg_toplevel_decoration_v1_set_mode(decoration_, WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
-    if (View *view = View::from_xdg_surface(decoration_->surface)) view->set_server_decorated(true);
+    bool client_side = decoration_->requested_mode == WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE;
+    wlr_xdg_toplevel_decoration_v1_set_mode(decoration_, client_side ? WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE
+                                                                     : WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+    if (View *view = View::from_xdg_surface(decoration_->surface)) view->set_server_decorated(!client_side);
 }
 
 } // namespace planar

@@ -38,7 +38,12 @@ public:
     void resize_to(int x, int y, int width, int height);
     void set_activated(bool activated);
     void raise_and_activate();
-    void set_fullscreen(bool fullscreen);
+    // Raised to the top of the scene without a change of focus.
+    void raise();
+    // The mapped view of this toplevel's parent (xdg_toplevel.set_parent), or null.
+    View *parent_view() const;
+    // `output`: where the client asked to be fullscreen (null: planar picks).
+    void set_fullscreen(bool fullscreen, wlr_output *output = nullptr);
     void set_maximized(bool maximized);
     void set_server_decorated(bool decorated);
     // Hidden because a fullscreen view covers it (see Server::update_occlusion).
@@ -51,9 +56,16 @@ private:
     void handle_unmap();
     void handle_commit();
     void place_initially();
+    // The first commit: states asked for before it go into the initial configure.
+    void apply_initial_state();
+    void refresh_surface_outputs();
+    // Back from fullscreen/maximized to the floating geometry it had.
+    void restore_floating();
     void update_border();
     void apply_y_invert();
-    wlr_box target_output_box() const;
+    // The output a fullscreen or maximized window goes to: `preferred` when it
+    // is usable, else the one it is on (or under the cursor before placement).
+    wlr_box target_output_box(wlr_output *preferred = nullptr) const;
 
     Server &server_;
     wlr_xdg_surface *xdg_;
@@ -78,8 +90,9 @@ private:
     wl::Listener on_request_move_, on_request_resize_, on_request_fullscreen_, on_request_maximize_;
 };
 
-// Server-side decoration negotiation: planar draws borders, so it asks every
-// client for server-side mode, and tells the view.
+// zxdg_toplevel_decoration_v1: a client that prefers to draw its own
+// decorations gets client-side mode; one that asks for server-side or says
+// nothing gets planar's border. The view is told either way.
 class Decoration {
 public:
     explicit Decoration(wlr_xdg_toplevel_decoration_v1 *decoration);

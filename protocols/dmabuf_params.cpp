@@ -96,11 +96,14 @@ ParamsOutcome DmabufParams::create(int32_t width, int32_t height, uint32_t forma
                                                    format, modifier));
     }
 
-    // out_of_bounds: offset + stride * height must fit 32 bits and the dma-buf.
+    // out_of_bounds: each plane's rows must fit the dma-buf, 32-bit offsets,
+    // and its stride (planar's rule, the one every importer assumes: a GPU
+    // sampler or the CPU path reads row_bytes from each row's start): a
+    // stride too small for one row makes the last row reach past the bytes
+    // the client laid out.
     for (uint32_t i = 0; i < count; i++) {
         const render::DmabufPlane &plane = planes_[i]->plane;
-        uint64_t rows = static_cast<uint64_t>(height);
-        if (i > 0 && info != nullptr) rows = (rows + info->vsub - 1) / info->vsub;
+        uint64_t rows = info != nullptr ? info->rows(i, static_cast<uint32_t>(height)) : static_cast<uint64_t>(height);
         uint64_t end = plane.offset + static_cast<uint64_t>(plane.stride) * rows;
         if (plane.stride == 0 || static_cast<uint64_t>(plane.offset) + plane.stride > UINT32_MAX ||
             end > UINT32_MAX) {
@@ -108,6 +111,15 @@ ParamsOutcome DmabufParams::create(int32_t width, int32_t height, uint32_t forma
                                         format_message("plane %u: offset %u stride %u height %" PRIu64
                                                        " overflows 32 bits (or stride 0)",
                                                        i, plane.offset, plane.stride, rows));
+        }
+        if (info != nullptr) {
+            uint64_t row = info->row_bytes(i, static_cast<uint32_t>(width));
+            if (plane.stride < row) {
+                return ParamsOutcome::fatal(ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS,
+                                            format_message("plane %u: stride %u is shorter than one row "
+                                                           "(%" PRIu64 " bytes for width %d)",
+                                                           i, plane.stride, row, width));
+            }
         }
         int64_t size = render::fd_size(plane.fd.get());
         if (size >= 0 && end > static_cast<uint64_t>(size)) {

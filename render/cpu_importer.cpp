@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "format_info.hpp"
 #include "log.hpp"
 #include "yuv.hpp"
 
@@ -131,6 +132,27 @@ private:
     std::vector<uint32_t> shadow_;
 };
 
+// Whether every row the CPU path reads of plane `index` lies inside its
+// `size`-byte dma-buf. linux-dmabuf validated this already; the importer
+// checks again because it is the code that dereferences the mapping.
+bool rows_inside(const DmabufAttributes &attrs, size_t index, int64_t size, std::string &why) {
+    const FormatInfo *info = format_info(attrs.format);
+    const DmabufPlane &plane = attrs.planes[index];
+    if (info == nullptr || attrs.width <= 0 || attrs.height <= 0) {
+        why = "unknown layout";
+        return false;
+    }
+    uint32_t i = static_cast<uint32_t>(index);
+    uint64_t row = info->row_bytes(i, static_cast<uint32_t>(attrs.width));
+    uint64_t rows = info->rows(i, static_cast<uint32_t>(attrs.height));
+    uint64_t end = plane.offset + static_cast<uint64_t>(plane.stride) * (rows - 1) + row;
+    if (plane.stride < row || size < 0 || end > static_cast<uint64_t>(size)) {
+        why = "plane " + std::to_string(index) + " reaches past its dma-buf";
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 const std::vector<uint32_t> &converted_yuv_formats() {
@@ -158,6 +180,10 @@ std::unique_ptr<ImportedBuffer> import_converted_yuv(const DmabufAttributes &att
         if (size <= 0) {
             unmap_all();
             why = "cannot tell the dma-buf's size";
+            return nullptr;
+        }
+        if (!rows_inside(attrs, planes.size(), size, why)) {
+            unmap_all();
             return nullptr;
         }
         void *map = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, plane.fd.get(), 0);
@@ -216,6 +242,7 @@ std::unique_ptr<ImportedBuffer> CpuImporter::import(const DmabufAttributes &attr
         why = "cannot tell the dma-buf's size";
         return nullptr;
     }
+    if (!rows_inside(attrs, 0, size, why)) return nullptr;
     void *map = mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_SHARED, plane.fd.get(), 0);
     if (map == MAP_FAILED) {
         why = std::string("mmap: ") + strerror(errno);

@@ -188,6 +188,24 @@ TEST_F(DmabufTest, OutOfBoundsBeyondTheMemfd) {
     expect_error(*client, ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS);
 }
 
+// The hostile buffer that took planar down on a GPU (issue 14): 8192 pixels
+// a row in 64-byte strides on a 4 KiB buffer. Refused at create, on the wire.
+TEST_F(DmabufTest, OutOfBoundsStrideShorterThanARow) {
+    auto client = connect();
+    auto *params = client->params();
+    add_plane(params, memfd_of(4096), 0, 0, 64);
+    zwp_linux_buffer_params_v1_create(params, 8192, 4, DRM_FORMAT_XRGB8888, 0);
+    expect_error(*client, ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS);
+}
+
+TEST_F(DmabufTest, CreateImmedStrideShorterThanARowIsOutOfBounds) {
+    auto client = connect();
+    auto *params = client->params();
+    add_plane(params, memfd_of(4096), 0, 0, 64);
+    client->own(zwp_linux_buffer_params_v1_create_immed(params, 8192, 4, DRM_FORMAT_XRGB8888, 0));
+    expect_error(*client, ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS);
+}
+
 TEST_F(DmabufTest, OutOfBoundsOverflow32) {
     auto client = connect();
     auto *params = client->params();

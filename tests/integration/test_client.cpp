@@ -10,6 +10,7 @@
 
 #include "presentation-time-client-protocol.h"
 #include "unique_fd.hpp"
+#include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
 namespace test_client {
@@ -81,6 +82,8 @@ TestClient::~TestClient() {
     if (display_ == nullptr) return;
     for (auto &[feedback, index] : feedback_index_) wp_presentation_feedback_destroy(feedback);
     if (frame_callback_ != nullptr) wl_callback_destroy(frame_callback_);
+    if (decoration_ != nullptr) zxdg_toplevel_decoration_v1_destroy(decoration_);
+    if (decoration_manager_ != nullptr) zxdg_decoration_manager_v1_destroy(decoration_manager_);
     for (auto &b : buffers_) wl_buffer_destroy(b->buffer);
     if (toplevel_ != nullptr) xdg_toplevel_destroy(toplevel_);
     if (xdg_surface_ != nullptr) xdg_surface_destroy(xdg_surface_);
@@ -114,7 +117,22 @@ void TestClient::handle_global(void *data, wl_registry *registry, uint32_t name,
     } else if (iface == wp_presentation_interface.name) {
         self->presentation_ = static_cast<wp_presentation *>(bind(&wp_presentation_interface, 1));
         wp_presentation_add_listener(self->presentation_, &presentation_listener, &self->clock_id_);
+    } else if (iface == zxdg_decoration_manager_v1_interface.name) {
+        self->decoration_manager_ =
+            static_cast<zxdg_decoration_manager_v1 *>(bind(&zxdg_decoration_manager_v1_interface, 1));
     }
+}
+
+void TestClient::abandon() {
+    if (display_ == nullptr) return;
+    // Nothing destroyed, nothing flushed after this: the proxies leak with
+    // the connection, as they would in a killed process.
+    wl_display_disconnect(display_);
+    display_ = nullptr;
+}
+
+void TestClient::handle_decoration_configure(void *data, zxdg_toplevel_decoration_v1 *, uint32_t mode) {
+    static_cast<TestClient *>(data)->decoration_mode_ = mode;
 }
 
 bool TestClient::dispatch_until(const std::function<bool()> &done, std::chrono::milliseconds timeout) {
@@ -159,18 +177,25 @@ bool TestClient::roundtrip() {
 void TestClient::handle_configure(void *data, xdg_surface *surface, uint32_t serial) {
     auto *self = static_cast<TestClient *>(data);
     self->configure_count_++;
-    self->activated_ = self->pending_activated_;
+    self->activated_ = self->pending_configure_.activated;
+    self->configures_.push_back(self->pending_configure_);
     // The size suggested is ignored: a floating window may keep its own.
     xdg_surface_ack_configure(surface, serial);
 }
 
-void TestClient::handle_toplevel_configure(void *data, xdg_toplevel *, int32_t, int32_t, wl_array *states) {
+void TestClient::handle_toplevel_configure(void *data, xdg_toplevel *, int32_t width, int32_t height,
+                                           wl_array *states) {
     auto *self = static_cast<TestClient *>(data);
-    self->pending_activated_ = false;
+    Configure configure;
+    configure.width = width;
+    configure.height = height;
     auto *state = static_cast<const uint32_t *>(states->data);
     for (size_t i = 0; i < states->size / sizeof(uint32_t); i++) {
-        if (state[i] == XDG_TOPLEVEL_STATE_ACTIVATED) self->pending_activated_ = true;
+        configure.activated |= state[i] == XDG_TOPLEVEL_STATE_ACTIVATED;
+        configure.fullscreen |= state[i] == XDG_TOPLEVEL_STATE_FULLSCREEN;
+        configure.maximized |= state[i] == XDG_TOPLEVEL_STATE_MAXIMIZED;
     }
+    self->pending_configure_ = configure;
 }
 
 void TestClient::handle_release(void *data, wl_buffer *) { static_cast<Buffer *>(data)->busy = false; }
@@ -210,7 +235,7 @@ TestClient::Buffer *TestClient::free_buffer() {
     return buffers_.back().get();
 }
 
-bool TestClient::map_window(int width, int height, uint32_t xrgb) {
+bool TestClient::map_window(int width, int height, uint32_t xrgb, const WindowOptions &options) {
     if (!connected()) return false;
     width_ = width;
     height_ = height;
@@ -228,11 +253,33 @@ bool TestClient::map_window(int width, int height, uint32_t xrgb) {
     xdg_toplevel_add_listener(toplevel_, &toplevel_listener, this);
     xdg_toplevel_set_title(toplevel_, "planar integration test");
     xdg_toplevel_set_app_id(toplevel_, "planar-test");
+    if (options.decoration != WindowOptions::Decoration::none) {
+        if (decoration_manager_ == nullptr) {
+            set_error("no zxdg_decoration_manager_v1");
+            return false;
+        }
+        decoration_ = zxdg_decoration_manager_v1_get_toplevel_decoration(decoration_manager_, toplevel_);
+        static const zxdg_toplevel_decoration_v1_listener decoration_listener = {
+            .configure = handle_decoration_configure};
+        zxdg_toplevel_decoration_v1_add_listener(decoration_, &decoration_listener, this);
+        if (options.decoration == WindowOptions::Decoration::client_side) {
+            zxdg_toplevel_decoration_v1_set_mode(decoration_, ZXDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE);
+        } else if (options.decoration == WindowOptions::Decoration::server_side) {
+            zxdg_toplevel_decoration_v1_set_mode(decoration_, ZXDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
+        }
+    }
+    if (options.fullscreen) xdg_toplevel_set_fullscreen(toplevel_, nullptr);
+    if (options.maximized) xdg_toplevel_set_maximized(toplevel_);
     // xdg-shell: the initial commit carries no buffer and asks for a configure.
     wl_surface_commit(surface_);
     if (!dispatch_until([this] { return configure_count_ > 0; }, std::chrono::seconds(10))) {
         set_error("no initial configure within 10 s");
         return false;
+    }
+    const Configure &first = configures_.front();
+    if ((options.fullscreen || options.maximized) && first.width > 0 && first.height > 0) {
+        width_ = first.width;
+        height_ = first.height;
     }
     commit(false, false);
     return connected();

@@ -23,6 +23,8 @@ struct wl_callback;
 struct xdg_wm_base;
 struct xdg_surface;
 struct xdg_toplevel;
+struct zxdg_decoration_manager_v1;
+struct zxdg_toplevel_decoration_v1;
 struct wp_presentation;
 struct wp_presentation_feedback;
 
@@ -35,6 +37,21 @@ struct Feedback {
     uint64_t seq = 0;
     uint32_t refresh_ns = 0;
     uint64_t time_ns = 0;
+};
+
+// What the toplevel asks for before its first commit.
+struct WindowOptions {
+    // zxdg_decoration_manager_v1: none asks nothing; the others create a
+    // toplevel decoration and, unless no_preference, set that mode.
+    enum class Decoration { none, no_preference, client_side, server_side } decoration = Decoration::none;
+    bool fullscreen = false; // set_fullscreen(null) before the first commit
+    bool maximized = false;  // set_maximized before the first commit
+};
+
+// One xdg_toplevel.configure with the xdg_surface.configure that applied it.
+struct Configure {
+    int width = 0, height = 0;
+    bool activated = false, fullscreen = false, maximized = false;
 };
 
 class TestClient {
@@ -57,7 +74,18 @@ public:
 
     // Creates the toplevel, waits for its first configure, acks it and
     // commits the first buffer: the window is mapped after this returns true.
-    bool map_window(int width, int height, uint32_t xrgb);
+    // With fullscreen or maximized asked for, the buffer takes the size of
+    // the first configure when it gives one, as a real client does.
+    bool map_window(int width, int height, uint32_t xrgb, const WindowOptions &options = {});
+    // Every configure received, in order (the first is the initial one).
+    const std::vector<Configure> &configures() const { return configures_; }
+    // The mode of the last zxdg_toplevel_decoration_v1.configure, 0 before one.
+    uint32_t decoration_mode() const { return decoration_mode_; }
+    int buffer_width() const { return width_; }
+    int buffer_height() const { return height_; }
+    // Ends the connection with every object still alive, the way a killed
+    // client does: the compositor destroys them all in its own order.
+    void abandon();
     int configure_count() const { return configure_count_; }
     bool activated() const { return activated_; }
 
@@ -85,6 +113,7 @@ private:
     static void handle_configure(void *data, xdg_surface *surface, uint32_t serial);
     static void handle_toplevel_configure(void *data, xdg_toplevel *, int32_t, int32_t, wl_array *states);
     static void handle_close(void *, xdg_toplevel *) {}
+    static void handle_decoration_configure(void *data, zxdg_toplevel_decoration_v1 *, uint32_t mode);
     static void handle_release(void *data, wl_buffer *buffer);
     static void handle_frame_done(void *data, wl_callback *callback, uint32_t time);
 
@@ -94,6 +123,9 @@ private:
     wl_shm *shm_ = nullptr;
     xdg_wm_base *wm_base_ = nullptr;
     wp_presentation *presentation_ = nullptr;
+    zxdg_decoration_manager_v1 *decoration_manager_ = nullptr;
+    zxdg_toplevel_decoration_v1 *decoration_ = nullptr;
+    uint32_t decoration_mode_ = 0;
     uint32_t clock_id_ = 0;
 
     wl_surface *surface_ = nullptr;
@@ -103,7 +135,8 @@ private:
     uint32_t colour_ = 0;
     int configure_count_ = 0;
     bool activated_ = false;
-    bool pending_activated_ = false;
+    Configure pending_configure_;
+    std::vector<Configure> configures_;
 
     std::vector<std::unique_ptr<Buffer>> buffers_;
     wl_callback *frame_callback_ = nullptr;

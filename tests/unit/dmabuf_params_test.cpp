@@ -215,3 +215,56 @@ TEST_F(ParamsTest, RealCheckRefusesMemfdPipeSocketFile) {
 }
 
 } // namespace
+
+// Each plane's stride must hold one row of that plane: otherwise a GPU
+// sampler or the CPU path reads row_bytes from the last row's start, past
+// the bytes the client laid out (the hostile buffer of issue 14: width 8192,
+// stride 64, height 4 on a 4 KiB dma-buf, which took down llvmpipe).
+TEST_F(ParamsTest, OutOfBoundsStrideShorterThanARow) {
+    DmabufParams params(5);
+    ASSERT_EQ(params.add(memfd(4096), 0, 0, 64, linear).kind, ParamsOutcome::Kind::ok);
+    expect_error(create(params, 8192, 4), ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS);
+}
+
+TEST_F(ParamsTest, StrideOfExactlyOneRowCreates) {
+    DmabufParams params(5);
+    ASSERT_EQ(params.add(memfd(64 * 4 * 64), 0, 0, 64 * 4, linear).kind, ParamsOutcome::Kind::ok);
+    auto outcome = create(params, 64, 64);
+    EXPECT_EQ(outcome.kind, ParamsOutcome::Kind::ok) << outcome.message;
+}
+
+TEST_F(ParamsTest, OutOfBoundsStrideOneByteShort) {
+    DmabufParams params(5);
+    ASSERT_EQ(params.add(memfd(1 << 16), 0, 0, 64 * 4 - 1, linear).kind, ParamsOutcome::Kind::ok);
+    expect_error(create(params, 64, 64), ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS);
+}
+
+TEST_F(ParamsTest, OutOfBoundsChromaStrideShorterThanARow) {
+    // NV12 64 wide: the CbCr plane's row is 32 pairs = 64 bytes.
+    DmabufParams params(5);
+    UniqueFd fd = memfd(64 * 64 * 2);
+    ASSERT_EQ(params.add(UniqueFd(dup(fd.get())), 0, 0, 64, linear).kind, ParamsOutcome::Kind::ok);
+    ASSERT_EQ(params.add(std::move(fd), 1, 64 * 64, 62, linear).kind, ParamsOutcome::Kind::ok);
+    expect_error(create(params, 64, 64, DRM_FORMAT_NV12), ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS);
+}
+
+TEST_F(ParamsTest, OddWidthRowsRoundUpToWholeBlocks) {
+    // YUYV 3 pixels wide takes two 4-byte blocks: 8 bytes a row.
+    for (auto [stride, ok] : {std::pair{8u, true}, std::pair{6u, false}}) {
+        DmabufParams params(5);
+        ASSERT_EQ(params.add(memfd(4096), 0, 0, stride, linear).kind, ParamsOutcome::Kind::ok);
+        auto outcome = create(params, 3, 4, DRM_FORMAT_YUYV);
+        if (ok) {
+            EXPECT_EQ(outcome.kind, ParamsOutcome::Kind::ok) << outcome.message;
+        } else {
+            expect_error(outcome, ZWP_LINUX_BUFFER_PARAMS_V1_ERROR_OUT_OF_BOUNDS);
+        }
+    }
+    // NV12 5 wide: Y rows of 5 bytes, CbCr rows of 3 pairs = 6 bytes, 3 chroma rows for 5 lines.
+    DmabufParams params(5);
+    UniqueFd fd = memfd(5 * 5 + 6 * 3);
+    ASSERT_EQ(params.add(UniqueFd(dup(fd.get())), 0, 0, 5, linear).kind, ParamsOutcome::Kind::ok);
+    ASSERT_EQ(params.add(std::move(fd), 1, 25, 6, linear).kind, ParamsOutcome::Kind::ok);
+    auto outcome = create(params, 5, 5, DRM_FORMAT_NV12);
+    EXPECT_EQ(outcome.kind, ParamsOutcome::Kind::ok) << outcome.message;
+}
