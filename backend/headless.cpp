@@ -59,9 +59,16 @@ void HeadlessOutput::set_mode(int width, int height, int refresh_mhz) {
     if (refresh_mhz <= 0) {
         refresh_mhz = 60000;
     }
+    // A new mode's vblanks are aligned to now, and their numbering goes on
+    // from the old mode's: presentation feedback's sequence never goes
+    // back, and a vblank armed under the old mode keeps a timestamp near its
+    // deadline. (Restarting at 0 gave the armed vblank a time seconds in the
+    // future, and the frame scheduler then waited for it: a mode change
+    // froze the output.)
+    int64_t now = now_ns();
+    int64_t elapsed = epoch_ns != 0 ? (now - epoch_ns) / period_ns : 0;
     period_ns = ns_per_s * 1000 / refresh_mhz;
-    // A new mode starts a new vblank sequence, aligned to now.
-    epoch_ns = now_ns();
+    epoch_ns = now - elapsed * period_ns;
     wlr_output_update_custom_mode(&base, width, height, refresh_mhz);
 }
 

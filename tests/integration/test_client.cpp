@@ -4,6 +4,7 @@
 #include <cstring>
 #include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <wayland-client.h>
@@ -125,10 +126,22 @@ void TestClient::handle_global(void *data, wl_registry *registry, uint32_t name,
 
 void TestClient::abandon() {
     if (display_ == nullptr) return;
-    // Nothing destroyed, nothing flushed after this: the proxies leak with
-    // the connection, as they would in a killed process.
-    wl_display_disconnect(display_);
-    display_ = nullptr;
+    wl_display_flush(display_);
+    // The server sees the connection end with every object alive, as for a
+    // killed process. The fd stays open until the destructor frees the
+    // proxies locally (libwayland sends with MSG_NOSIGNAL: no SIGPIPE).
+    shutdown(wl_display_get_fd(display_), SHUT_RDWR);
+    set_error("abandoned");
+}
+
+void TestClient::destroy_toplevel_before_decoration() {
+    if (toplevel_ != nullptr) xdg_toplevel_destroy(toplevel_);
+    if (xdg_surface_ != nullptr) xdg_surface_destroy(xdg_surface_);
+    toplevel_ = nullptr;
+    xdg_surface_ = nullptr;
+    if (decoration_ != nullptr) zxdg_toplevel_decoration_v1_destroy(decoration_);
+    decoration_ = nullptr;
+    if (display_ != nullptr) wl_display_flush(display_);
 }
 
 void TestClient::handle_decoration_configure(void *data, zxdg_toplevel_decoration_v1 *, uint32_t mode) {

@@ -86,6 +86,10 @@ public:
     // Ends the connection with every object still alive, the way a killed
     // client does: the compositor destroys them all in its own order.
     void abandon();
+    // Destroys xdg_toplevel and xdg_surface while the toplevel decoration
+    // still exists, then the decoration (the order winit clients such as
+    // alacritty use on exit), and flushes.
+    void destroy_toplevel_before_decoration();
     int configure_count() const { return configure_count_; }
     bool activated() const { return activated_; }
 

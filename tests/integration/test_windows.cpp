@@ -3,6 +3,8 @@
 // Each case once crashed planar (issue 18); the sanitizer scan of the
 // harness turns any use after free into a failure even where it would not
 // crash.
+#include <random>
+
 #include "harness.hpp"
 #include "test_client.hpp"
 
@@ -45,6 +47,19 @@ TEST_F(PlanarTest, KilledClientWithADecorationLeavesPlanarServing) {
     }
 }
 
+// alacritty's own exit: its toplevel goes before its decoration.
+TEST_F(PlanarTest, ToplevelDestroyedBeforeItsDecorationLeavesPlanarServing) {
+    ASSERT_TRUE(start_headless());
+    TestClient client(planar_.socket_path());
+    WindowOptions options;
+    options.decoration = WindowOptions::Decoration::server_side;
+    ASSERT_TRUE(client.map_window(320, 240, window_colour, options)) << client.error();
+    ASSERT_TRUE(client.roundtrip()) << client.error();
+    client.destroy_toplevel_before_decoration();
+    client.roundtrip(); // a protocol error (orphaned) would be fair; a crash is not
+    expect_planar_serves(planar_);
+}
+
 // A client that dies before its first buffer, and one that dies with a
 // popup-less toplevel mid-configure: nothing of either may outlive it.
 TEST_F(PlanarTest, ClientKilledBeforeMappingLeavesPlanarServing) {
@@ -69,32 +84,47 @@ protected:
         auto result = planar_.run(argv, 20s);
         EXPECT_EQ(result.status, 0) << result.describe();
     }
-    // The window's geometry (from planar-ctl) lies on an enabled output.
-    void expect_window_on_an_output() {
+    // Every window's centre (from planar-ctl) lies on an enabled output.
+    void expect_windows_on_an_output() {
         std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
         auto outputs = planar_.run({ctl, "outputs"});
         auto surfaces = planar_.run({ctl, "surfaces"});
         ASSERT_EQ(outputs.status, 0) << outputs.describe();
         ASSERT_EQ(surfaces.status, 0) << surfaces.describe();
-        int w = 0, h = 0, x = 0, y = 0;
-        size_t at = surfaces.out.find("geometry=");
-        ASSERT_NE(at, std::string::npos) << surfaces.out;
-        ASSERT_EQ(sscanf(surfaces.out.c_str() + at, "geometry=%dx%d+%d+%d", &w, &h, &x, &y), 4) << surfaces.out;
-        bool inside = false;
-        size_t line = 0;
-        while ((line = outputs.out.find("output=", line)) != std::string::npos) {
-            int ow = 0, oh = 0, ox = 0, oy = 0, enabled = 0;
+        struct Box {
+            int x, y, w, h;
+        };
+        std::vector<Box> enabled;
+        for (size_t line = 0; (line = outputs.out.find("output=", line)) != std::string::npos; line++) {
+            Box box{};
+            int on = 0;
             float hz = 0;
             char name[64] = {};
-            if (sscanf(outputs.out.c_str() + line, "output=%63s mode=%dx%d@%f position=%d,%d enabled=%d", name, &ow,
-                       &oh, &hz, &ox, &oy, &enabled) == 7 &&
-                enabled && x + w / 2 >= ox && x + w / 2 < ox + ow && y + h / 2 >= oy && y + h / 2 < oy + oh) {
-                inside = true;
+            if (sscanf(outputs.out.c_str() + line, "output=%63s mode=%dx%d@%f position=%d,%d enabled=%d", name, &box.w,
+                       &box.h, &hz, &box.x, &box.y, &on) == 7 &&
+                on) {
+                enabled.push_back(box);
             }
-            line++;
         }
-        EXPECT_TRUE(inside) << "window " << w << "x" << h << "+" << x << "+" << y << " on no enabled output:\n"
-                            << outputs.out;
+        ASSERT_FALSE(enabled.empty()) << outputs.out;
+        int windows = 0;
+        for (size_t at = 0; (at = surfaces.out.find("geometry=", at)) != std::string::npos; at++) {
+            int w = 0, h = 0, x = 0, y = 0;
+            ASSERT_EQ(sscanf(surfaces.out.c_str() + at, "geometry=%dx%d+%d+%d", &w, &h, &x, &y), 4) << surfaces.out;
+            windows++;
+            // planar-ctl gives the mode's size; a scaled or rotated output
+            // covers less or other layout space, so accept the centre on any
+            // enabled output's mode-sized box or its rotated box.
+            bool inside = false;
+            for (const Box &o : enabled) {
+                for (auto [ow, oh] : {std::pair{o.w, o.h}, std::pair{o.h, o.w}}) {
+                    inside |= x + w / 2 >= o.x && x + w / 2 < o.x + ow && y + h / 2 >= o.y && y + h / 2 < o.y + oh;
+                }
+            }
+            EXPECT_TRUE(inside) << "window " << w << "x" << h << "+" << x << "+" << y << " on no enabled output:\n"
+                                << outputs.out;
+        }
+        EXPECT_GE(windows, 1) << surfaces.out;
     }
 };
 
@@ -113,7 +143,7 @@ TEST_F(OutputChangeTest, OutputsTurnedOffAndOnUnderShownWindows) {
             // Frames keep coming while an output is off: the clients draw on.
             EXPECT_GE(left.run_frame_loop(150ms, false), 1) << left.error();
             EXPECT_GE(right.run_frame_loop(150ms, false), 1) << right.error();
-            expect_window_on_an_output();
+            expect_windows_on_an_output();
             randr({"--output", name, "--on"});
             EXPECT_GE(left.run_frame_loop(100ms, false), 1) << left.error();
             ASSERT_TRUE(planar_.running());
@@ -122,7 +152,66 @@ TEST_F(OutputChangeTest, OutputsTurnedOffAndOnUnderShownWindows) {
     randr({"--output", "HEADLESS-2", "--custom-mode", "640x480", "--pos", "0,600"});
     randr({"--output", "HEADLESS-1", "--transform", "90", "--scale", "2"});
     EXPECT_GE(left.run_frame_loop(100ms, false), 1) << left.error();
-    expect_window_on_an_output();
+    expect_windows_on_an_output();
+    expect_planar_serves(planar_);
+}
+
+// What kanshi or a person with wlr-randr does over a day, 100 changes in a
+// random (seeded, so reproducible) order: off, on, mode, scale, transform,
+// position, with a window shown on each output and both drawing throughout.
+TEST_F(OutputChangeTest, HundredRandomOutputChangesUnderShownWindows) {
+    if (!harness::on_path("wlr-randr")) GTEST_SKIP() << "wlr-randr not installed (package wlr-randr)";
+    ASSERT_TRUE(start_two_outputs());
+    TestClient left(planar_.socket_path()), right(planar_.socket_path());
+    ASSERT_TRUE(left.map_window(200, 150, window_colour)) << left.error();
+    ASSERT_TRUE(right.map_window(160, 120, 0xffcc6633)) << right.error();
+    std::mt19937 random(0x6f757470);
+    const char *names[] = {"HEADLESS-1", "HEADLESS-2"};
+    bool on[] = {true, true};
+    const char *modes[] = {"640x480", "800x600", "1024x768"};
+    const char *scales[] = {"1", "1.5", "2"};
+    const char *transforms[] = {"normal", "90", "180", "270", "flipped", "flipped-90"};
+    for (int change = 0; change < 100; change++) {
+        int which = static_cast<int>(random() % 2);
+        std::vector<std::string> args = {"--output", names[which]};
+        switch (random() % 5) {
+        case 0: // off, unless it is the last output on
+            if (on[which] && on[1 - which]) {
+                args.push_back("--off");
+                on[which] = false;
+            } else {
+                args.push_back("--on");
+                on[which] = true;
+            }
+            break;
+        case 1:
+            args.insert(args.end(), {"--custom-mode", modes[random() % 3]});
+            break;
+        case 2:
+            args.insert(args.end(), {"--scale", scales[random() % 3]});
+            break;
+        case 3:
+            args.insert(args.end(), {"--transform", transforms[random() % 6]});
+            break;
+        default:
+            args.insert(args.end(), {"--pos", std::to_string(random() % 2000) + "," + std::to_string(random() % 1200)});
+            break;
+        }
+        if (!on[which] && args[2] != "--off") continue; // changes of an output that is off: nothing to see
+        std::string what;
+        for (const auto &a : args) what += a + " ";
+        SCOPED_TRACE("change " + std::to_string(change) + ": wlr-randr " + what);
+        randr(args);
+        ASSERT_TRUE(planar_.running()) << "planar died";
+        int frames = left.run_frame_loop(50ms, false) + right.run_frame_loop(50ms, false);
+        if (frames < 1) {
+            std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+            ADD_FAILURE() << "no frame callback after the change\n"
+                          << planar_.run({ctl, "outputs"}).out << planar_.run({ctl, "surfaces"}).out;
+        }
+        expect_windows_on_an_output();
+        if (HasFatalFailure()) return;
+    }
     expect_planar_serves(planar_);
 }
 

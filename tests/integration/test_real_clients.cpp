@@ -1,0 +1,167 @@
+// Everyday clients against planar (headless, pixman; ASan in CI): each one is
+// started, seen on screen, and ended with SIGTERM and with SIGKILL at three
+// moments: early (before or while it connects), mapped, and fullscreen where
+// the client can start fullscreen. planar must survive every case with no
+// sanitizer report and go on serving. The packages are in deps.txt; a client
+// that is not installed is reported, and the test fails in CI (CI=true).
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <sys/wait.h>
+#include <thread>
+
+#include "harness.hpp"
+#include "image.hpp"
+#include "test_client.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using harness::PlanarTest;
+
+struct RealClient {
+    const char *name;
+    const char *package;
+    std::vector<std::string> windowed;
+    std::vector<std::string> fullscreen; // empty: the client has no way to start fullscreen
+};
+
+constexpr uint32_t background = 0x303040; // planar's default
+
+std::string runtime_file(harness::Compositor &planar, const std::string &name, const std::string &text) {
+    std::string path = planar.path(name);
+    std::ofstream(path) << text;
+    return path;
+}
+
+std::vector<RealClient> clients(harness::Compositor &planar) {
+    std::string qml = runtime_file(planar, "window.qml",
+                                   "import QtQuick\nWindow { visible: true; width: 320; height: 240; color: \"orange\"\n"
+                                   "  Rectangle { anchors.centerIn: parent; width: 100; height: 100; color: \"blue\" } }\n");
+    std::string qml_fs = runtime_file(planar, "fullscreen.qml",
+                                      "import QtQuick\nWindow { visibility: Window.FullScreen; color: \"orange\" }\n");
+    const std::string lavfi = "av://lavfi:testsrc=size=320x240:rate=30";
+    return {
+        {"foot", "foot", {"foot"}, {"foot", "--fullscreen"}},
+        {"alacritty", "alacritty", {"alacritty"}, {"alacritty", "-o", "window.startup_mode=Fullscreen"}},
+        {"gtk3-demo", "gtk-3-examples", {"gtk3-demo"}, {}},
+        {"gtk4-demo", "gtk-4-examples", {"gtk4-demo"}, {}},
+        {"qml", "qml-qt6", {"/usr/lib/qt6/bin/qml", qml}, {"/usr/lib/qt6/bin/qml", qml_fs}},
+        {"mpv", "mpv", {"mpv", "--no-config", "--vo=wlshm", "--ao=null", "--loop", lavfi},
+         {"mpv", "--no-config", "--vo=wlshm", "--ao=null", "--loop", "--fs", lavfi}},
+        {"waylandsink", "gstreamer1.0-plugins-bad", {"gst-launch-1.0", "-q", "videotestsrc", "!", "waylandsink"},
+         {"gst-launch-1.0", "-q", "videotestsrc", "!", "waylandsink", "fullscreen=true"}},
+        {"weston-simple-egl", "weston", {"weston-simple-egl"}, {"weston-simple-egl", "-f"}},
+        {"es2gears_wayland", "mesa-utils", {"es2gears_wayland"}, {}},
+    };
+}
+
+// Environment for toolkits: Wayland only, software GL, no user settings.
+const std::map<std::string, std::string> client_env = {
+    {"DISPLAY", ""},
+    {"GDK_BACKEND", "wayland"},
+    {"QT_QPA_PLATFORM", "wayland"},
+    {"WINIT_UNIX_BACKEND", "wayland"},
+    {"LIBGL_ALWAYS_SOFTWARE", "1"},
+    {"GTK_A11Y", "none"},
+    {"NO_AT_BRIDGE", "1"},
+};
+
+// The line planar-ctl prints for the client's window, once it is mapped.
+std::optional<std::string> window_of(harness::Compositor &planar, pid_t pid, bool fullscreen,
+                                     std::chrono::milliseconds timeout) {
+    std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+    std::string key = "pid=" + std::to_string(pid) + " ";
+    std::optional<std::string> found;
+    harness::wait_for(
+        [&] {
+            auto result = planar.run({ctl, "surfaces"}, 10s);
+            size_t at = result.out.find(key);
+            if (at == std::string::npos) return false;
+            size_t start = result.out.rfind('\n', at);
+            std::string line = result.out.substr(start == std::string::npos ? 0 : start + 1);
+            line = line.substr(0, line.find('\n'));
+            if (line.find("buffer=none") != std::string::npos) return false;
+            if (fullscreen && line.find("fullscreen=1") == std::string::npos) return false;
+            found = line;
+            return true;
+        },
+        timeout);
+    return found;
+}
+
+// Some pixel inside the window's geometry is not the background: it drew.
+bool drew_something(harness::Compositor &planar, const std::string &line, std::string &why) {
+    int w = 0, h = 0, x = 0, y = 0;
+    size_t at = line.find("geometry=");
+    if (at == std::string::npos || sscanf(line.c_str() + at, "geometry=%dx%d+%d+%d", &w, &h, &x, &y) != 4) {
+        why = "no geometry in: " + line;
+        return false;
+    }
+    for (int attempt = 0; attempt < 20; attempt++) {
+        std::string file = planar.path("real-client.ppm");
+        auto result = planar.run({"grim", "-t", "ppm", file}, 20s);
+        auto img = result.status == 0 ? image::read_ppm(file) : std::nullopt;
+        if (!img) {
+            why = "grim failed: " + result.describe();
+            return false;
+        }
+        for (int py = std::max(0, y); py < std::min(img->height, y + h); py += 4) {
+            for (int px = std::max(0, x); px < std::min(img->width, x + w); px += 4) {
+                if (img->at(px, py) != background) return true;
+            }
+        }
+        std::this_thread::sleep_for(250ms);
+    }
+    why = "only the background where the window is: " + line;
+    return false;
+}
+
+class RealClientTest : public PlanarTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(RealClientTest, ShownThenKilledAtEveryMoment) {
+    ASSERT_TRUE(start_headless());
+    RealClient client = clients(planar_)[static_cast<size_t>(GetParam())];
+    std::string program = client.windowed.front();
+    if (!harness::on_path(program) && access(program.c_str(), X_OK) != 0) {
+        if (std::getenv("CI") != nullptr) FAIL() << program << " missing in CI (package " << client.package << ")";
+        GTEST_SKIP() << program << " not installed (package " << client.package << ")";
+    }
+    enum class Moment { early, mapped, fullscreen };
+    for (Moment moment : {Moment::early, Moment::mapped, Moment::fullscreen}) {
+        if (moment == Moment::fullscreen && client.fullscreen.empty()) continue;
+        for (int sig : {SIGTERM, SIGKILL}) {
+            const char *moment_name = moment == Moment::early ? "early" : moment == Moment::mapped ? "mapped" : "fullscreen";
+            SCOPED_TRACE(std::string(client.name) + ", " + moment_name + ", " + (sig == SIGTERM ? "SIGTERM" : "SIGKILL"));
+            const auto &argv = moment == Moment::fullscreen ? client.fullscreen : client.windowed;
+            harness::Process process =
+                planar_.spawn(std::string(client.name) + "-" + moment_name + "-" + std::to_string(sig), argv, client_env);
+            if (moment == Moment::early) {
+                std::this_thread::sleep_for(100ms);
+            } else {
+                auto line = window_of(planar_, process.pid(), moment == Moment::fullscreen, 30s);
+                ASSERT_TRUE(line) << client.name << " never showed a " << moment_name << " window (log "
+                                  << process.log_path() << ")";
+                std::string why;
+                EXPECT_TRUE(drew_something(planar_, *line, why)) << why;
+            }
+            kill(process.pid(), sig);
+            process.wait_exit(10s);
+            ASSERT_TRUE(planar_.running()) << "planar died after " << client.name << " got signal " << sig;
+        }
+    }
+    // planar still serves a new client after all of it.
+    test_client::TestClient probe(planar_.socket_path());
+    ASSERT_TRUE(probe.map_window(64, 64, 0xff00ff00)) << probe.error();
+    EXPECT_GE(probe.run_frame_loop(200ms, false), 1) << probe.error();
+}
+
+std::string client_name(const ::testing::TestParamInfo<int> &info) {
+    static const char *names[] = {"foot", "alacritty", "gtk3demo", "gtk4demo", "qml", "mpv", "waylandsink",
+                                  "westonsimpleegl", "es2gears"};
+    return names[info.param];
+}
+
+INSTANTIATE_TEST_SUITE_P(Everyday, RealClientTest, ::testing::Range(0, 9), client_name);
+
+} // namespace
