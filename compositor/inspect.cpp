@@ -16,11 +16,17 @@ namespace planar {
 void record_committed_buffer(wlr_surface *surface, BufferInfo &info) {
     if (!(surface->current.committed & WLR_SURFACE_STATE_BUFFER)) return;
     wlr_client_buffer *client_buffer = surface->buffer;
-    info = BufferInfo{.commits = info.commits + 1};
+    info = BufferInfo{.commits = info.commits + 1, .first_width = info.first_width, .first_height = info.first_height};
     if (client_buffer == nullptr || client_buffer->source == nullptr) return;
     wlr_buffer *source = client_buffer->source;
     info.width = source->width;
     info.height = source->height;
+    if (info.first_width == 0) {
+        // The surface's size (after wp_viewporter), not the buffer's:
+        // waylandsink's toplevel is a 1x1 buffer scaled to the window.
+        info.first_width = surface->current.width;
+        info.first_height = surface->current.height;
+    }
     if (proto::DmabufBuffer *dmabuf = proto::DmabufBuffer::from_wlr(source)) {
         const render::DmabufAttributes &attrs = dmabuf->attributes();
         info.type = "dmabuf";
@@ -101,13 +107,13 @@ std::string describe_surfaces(Server &server) {
         snprintf(line, sizeof(line),
                  "surface=%u pid=%d app_id=%s title=%s geometry=%dx%d+%d+%d focused=%d fullscreen=%d "
                  "buffer=%s size=%dx%d format=%s modifier=%s planes=%d importer=%s imports=%u y_invert=%d "
-                 "commits=%" PRIu64 " sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld\n",
+                 "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld\n",
                  wl_resource_get_id(view->surface()->resource), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
                  quoted(view->xdg()->toplevel->title).c_str(), geo.width, geo.height, geo.x, geo.y,
                  view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
                  b.format != 0 ? format_name(b.format).c_str() : "-",
                  b.type == "dmabuf" ? modifier_name(b.modifier).c_str() : "-", b.planes,
-                 b.importer.empty() ? "-" : b.importer.c_str(), b.imports, b.y_invert, b.commits, sync, held,
+                 b.importer.empty() ? "-" : b.importer.c_str(), b.imports, b.y_invert, b.commits, b.first_width, b.first_height, sync, held,
                  to_plane, wait_us);
         out += line;
     }

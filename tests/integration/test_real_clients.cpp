@@ -6,6 +6,7 @@
 // that is not installed is reported, and the test fails in CI (CI=true).
 #include <csignal>
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
 #include <sys/wait.h>
 #include <thread>
@@ -24,6 +25,10 @@ struct RealClient {
     const char *package;
     std::vector<std::string> windowed;
     std::vector<std::string> fullscreen; // empty: the client has no way to start fullscreen
+    // It asks for fullscreen before its first buffer, so that buffer must
+    // already be output-sized (winit, alacritty's toolkit, asks after its
+    // first frame: planar cannot make that frame fullscreen).
+    bool fullscreen_before_first_frame = true;
 };
 
 constexpr uint32_t background = 0x303040; // planar's default
@@ -43,7 +48,7 @@ std::vector<RealClient> clients(harness::Compositor &planar) {
     const std::string lavfi = "av://lavfi:testsrc=size=320x240:rate=30";
     return {
         {"foot", "foot", {"foot"}, {"foot", "--fullscreen"}},
-        {"alacritty", "alacritty", {"alacritty"}, {"alacritty", "-o", "window.startup_mode=Fullscreen"}},
+        {"alacritty", "alacritty", {"alacritty"}, {"alacritty", "-o", "window.startup_mode=Fullscreen"}, false},
         {"gtk3-demo", "gtk-3-examples", {"gtk3-demo"}, {}},
         {"gtk4-demo", "gtk-4-examples", {"gtk4-demo"}, {}},
         {"qml", "qml-qt6", {"/usr/lib/qt6/bin/qml", qml}, {"/usr/lib/qt6/bin/qml", qml_fs}},
@@ -144,6 +149,11 @@ TEST_P(RealClientTest, ShownThenKilledAtEveryMoment) {
                                   << process.log_path() << ")";
                 std::string why;
                 EXPECT_TRUE(drew_something(planar_, *line, why)) << why;
+                // Fullscreen asked for before the first buffer: that buffer
+                // already had the output's size (no windowed frame first).
+                if (moment == Moment::fullscreen && client.fullscreen_before_first_frame) {
+                    EXPECT_NE(line->find("first_buffer=1280x720 "), std::string::npos) << *line;
+                }
             }
             kill(process.pid(), sig);
             process.wait_exit(10s);
@@ -154,6 +164,59 @@ TEST_P(RealClientTest, ShownThenKilledAtEveryMoment) {
     test_client::TestClient probe(planar_.socket_path());
     ASSERT_TRUE(probe.map_window(64, 64, 0xff00ff00)) << probe.error();
     EXPECT_GE(probe.run_frame_loop(200ms, false), 1) << probe.error();
+}
+
+struct Geometry {
+    int w = 0, h = 0, x = 0, y = 0;
+    bool focused = false;
+    size_t order = 0; // line number in planar-ctl's list, topmost first
+};
+
+// The window of planar-ctl's list whose title is `title`.
+std::optional<Geometry> window_titled(const std::string &surfaces, const std::string &title) {
+    size_t at = surfaces.find("title=\"" + title + "\"");
+    if (at == std::string::npos) return std::nullopt;
+    Geometry g;
+    size_t geometry = surfaces.find("geometry=", at);
+    int focused = 0;
+    if (sscanf(surfaces.c_str() + geometry, "geometry=%dx%d+%d+%d focused=%d", &g.w, &g.h, &g.x, &g.y, &focused) != 5) {
+        return std::nullopt;
+    }
+    g.focused = focused != 0;
+    g.order = static_cast<size_t>(std::count(surfaces.begin(), surfaces.begin() + static_cast<long>(at), '\n'));
+    return g;
+}
+
+// A GTK dialog (xdg_toplevel.set_parent) opens centred over its parent,
+// above it, and takes the focus from it.
+TEST_F(PlanarTest, GtkDialogOpensCentredOverItsParent) {
+    ASSERT_TRUE(start_headless());
+    std::string script = std::string(SOURCE_DIR) + "/gtk_dialog.py";
+    if (access("/usr/bin/python3", X_OK) != 0 ||
+        system("/usr/bin/python3 -c 'import gi; gi.require_version(\"Gtk\", \"3.0\")' 2>/dev/null") != 0) {
+        if (std::getenv("CI") != nullptr) FAIL() << "python3-gi and gir1.2-gtk-3.0 missing in CI";
+        GTEST_SKIP() << "python3-gi or gir1.2-gtk-3.0 not installed";
+    }
+    harness::Process process = planar_.spawn("gtk-dialog", {"/usr/bin/python3", script}, client_env);
+    std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+    std::optional<Geometry> parent, dialog;
+    std::string surfaces;
+    harness::wait_for(
+        [&] {
+            surfaces = planar_.run({ctl, "surfaces"}, 10s).out;
+            parent = window_titled(surfaces, "planar-parent");
+            dialog = window_titled(surfaces, "planar-dialog");
+            return parent && dialog && dialog->w > 0 && dialog->focused;
+        },
+        30s);
+    ASSERT_TRUE(parent && dialog) << surfaces;
+    int dx = (dialog->x + dialog->w / 2) - (parent->x + parent->w / 2);
+    int dy = (dialog->y + dialog->h / 2) - (parent->y + parent->h / 2);
+    EXPECT_LE(std::abs(dx), 2) << surfaces;
+    EXPECT_LE(std::abs(dy), 2) << surfaces;
+    EXPECT_TRUE(dialog->focused) << surfaces;
+    EXPECT_FALSE(parent->focused) << surfaces;
+    EXPECT_LT(dialog->order, parent->order) << "the dialog is not above its parent\n" << surfaces;
 }
 
 std::string client_name(const ::testing::TestParamInfo<int> &info) {
