@@ -45,6 +45,7 @@ extern "C" {
 #include <wlr/render/drm_format_set.h>
 #include <wlr/render/egl.h>
 #include <wlr/render/gles2.h>
+#include <wlr/render/interface.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/render/pixman.h>
 #include <wlr/render/wlr_texture.h>

@@ -1,5 +1,7 @@
 #include "inspect.hpp"
 
+#include <drm_fourcc.h>
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -44,6 +46,19 @@ void record_committed_buffer(wlr_surface *surface, BufferInfo &info) {
         info.type = "shm";
         info.format = client_buffer->shm_source_format;
         info.planes = 1;
+        return;
+    }
+    // YUV wl_shm buffers (render/shm_yuv) have the format cleared there; the
+    // source still tells it.
+    void *data = nullptr;
+    uint32_t format = 0;
+    size_t stride = 0;
+    if (source->impl->get_dmabuf == nullptr && source->impl->begin_data_ptr_access != nullptr &&
+        wlr_buffer_begin_data_ptr_access(source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format, &stride)) {
+        wlr_buffer_end_data_ptr_access(source);
+        info.type = "shm";
+        info.format = format;
+        info.planes = format == DRM_FORMAT_NV12 ? 2 : 1;
         return;
     }
     info.type = "other";

@@ -25,6 +25,7 @@
 #include "output.hpp"
 #include "output_manager.hpp"
 #include "seat.hpp"
+#include "shm_yuv.hpp"
 #include "view.hpp"
 #include "xdg_link.hpp"
 
@@ -101,6 +102,7 @@ Server::~Server() {
     drm_syncobj_.reset(); // before the display: they hold globals and a protocol logger
     explicit_sync_.reset();
     importer_.reset();
+    shm_yuv_.reset(); // before the display: it listens to the compositor's surfaces
     output_manager_.reset();
     seat_.reset();
     if (sigint_ != nullptr) wl_event_source_remove(sigint_);
@@ -208,7 +210,12 @@ bool Server::create_renderer() {
 }
 
 void Server::create_globals() {
-    wlr_compositor_create(display_, renderer_); // also wl_subcompositor
+    // Surfaces upload through ShmYuvRenderer, which adds YUYV and NV12 wl_shm
+    // (camera and video pipelines: GStreamer's waylandsink offers system
+    // memory YUY2 to wl_shm) on top of the renderer's RGB formats.
+    shm_yuv_ = std::make_unique<render::ShmYuvRenderer>(renderer_);
+    shm_yuv_->watch(wlr_compositor_create(display_, shm_yuv_->renderer())); // also wl_subcompositor
+    for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     wlr_viewporter_create(display_);

@@ -21,6 +21,7 @@ class LinuxExplicitSync;
 namespace render {
 class EglCompletionFences;
 class Importer;
+class ShmYuvRenderer;
 }
 
 namespace planar {
@@ -120,6 +121,7 @@ private:
     wl_event_source *sigterm_ = nullptr;
 
     std::unique_ptr<render::Importer> importer_;
+    std::unique_ptr<render::ShmYuvRenderer> shm_yuv_;
     std::unique_ptr<proto::LinuxDmabuf> linux_dmabuf_;
     wlr_screencopy_manager_v1 *screencopy_ = nullptr;
     // Before the protocols that borrow it: destroyed after them.

@@ -322,6 +322,26 @@ int TestClient::commit(bool frame_callback, bool presentation_feedback) {
     return index;
 }
 
+bool TestClient::commit_raw_shm(uint32_t wl_shm_format, int width, int height, int stride, size_t pool_size,
+                                uint8_t fill) {
+    if (!connected() || surface_ == nullptr) return false;
+    UniqueFd fd(memfd_create("planar-test-raw", MFD_CLOEXEC));
+    if (!fd || ftruncate(fd.get(), static_cast<off_t>(pool_size)) != 0) return false;
+    void *map = mmap(nullptr, pool_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    if (map == MAP_FAILED) return false;
+    memset(map, fill, pool_size);
+    munmap(map, pool_size);
+    wl_shm_pool *pool = wl_shm_create_pool(shm_, fd.get(), static_cast<int32_t>(pool_size));
+    wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, stride, wl_shm_format);
+    wl_shm_pool_destroy(pool);
+    wl_surface_attach(surface_, buffer, 0, 0);
+    wl_surface_damage_buffer(surface_, 0, 0, width, height);
+    wl_surface_commit(surface_);
+    // The compositor holds its own reference until it releases the buffer.
+    wl_buffer_destroy(buffer);
+    return wl_display_flush(display_) >= 0 || errno == EAGAIN;
+}
+
 int TestClient::run_frame_loop(std::chrono::milliseconds duration, bool presentation_feedback) {
     const int start = frames_done_;
     auto end = Clock::now() + duration;

@@ -97,6 +97,10 @@ public:
     // a frame callback and presentation feedback. Returns the feedback index
     // (into feedback()) or -1 when none was requested.
     int commit(bool frame_callback, bool presentation_feedback);
+    // Attaches a wl_shm buffer of any format from a pool of `pool_size` bytes
+    // filled with `fill` (for formats and layouts the window's own buffers
+    // never use), and commits. False when the request could not be made.
+    bool commit_raw_shm(uint32_t wl_shm_format, int width, int height, int stride, size_t pool_size, uint8_t fill);
     // Commits on every frame callback for `duration`; returns frames counted.
     int run_frame_loop(std::chrono::milliseconds duration, bool presentation_feedback);
 

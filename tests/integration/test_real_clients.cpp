@@ -228,3 +228,87 @@ std::string client_name(const ::testing::TestParamInfo<int> &info) {
 INSTANTIATE_TEST_SUITE_P(Everyday, RealClientTest, ::testing::Range(0, 9), client_name);
 
 } // namespace
+
+namespace {
+
+// Where the colour bars of videotestsrc are, roughly: one strongly yellow and
+// one strongly blue pixel inside the window prove the YUV was converted (raw
+// YUV bytes read as XRGB give neither).
+void expect_colour_bars(harness::Compositor &planar, const std::string &line) {
+    int w = 0, h = 0, x = 0, y = 0;
+    size_t at = line.find("geometry=");
+    ASSERT_EQ(sscanf(line.c_str() + at, "geometry=%dx%d+%d+%d", &w, &h, &x, &y), 4) << line;
+    bool yellow = false, blue = false;
+    for (int attempt = 0; attempt < 20 && !(yellow && blue); attempt++) {
+        std::string file = planar.path("bars.ppm");
+        auto result = planar.run({"grim", "-t", "ppm", file}, 20s);
+        auto img = result.status == 0 ? image::read_ppm(file) : std::nullopt;
+        ASSERT_TRUE(img) << result.describe();
+        for (int py = y; py < std::min(img->height, y + h); py += 2) {
+            for (int px = x; px < std::min(img->width, x + w); px += 2) {
+                uint32_t c = img->at(px, py);
+                int r = (c >> 16) & 0xff, g = (c >> 8) & 0xff, b = c & 0xff;
+                yellow |= r > 160 && g > 160 && b < 60;
+                blue |= b > 160 && r < 60 && g < 60;
+            }
+        }
+        if (!(yellow && blue)) std::this_thread::sleep_for(200ms);
+    }
+    EXPECT_TRUE(yellow && blue) << "no converted colour bars in " << line;
+}
+
+// GStreamer offers system-memory YUY2 and NV12 to wl_shm (a webcam's
+// pipeline without io-mode=dmabuf): planar converts them as it does dma-bufs.
+TEST_F(PlanarTest, WaylandsinkShowsYuy2AndNv12FromWlShm) {
+    ASSERT_TRUE(start_headless());
+    if (!harness::on_path("gst-launch-1.0")) {
+        if (std::getenv("CI") != nullptr) FAIL() << "gst-launch-1.0 missing in CI";
+        GTEST_SKIP() << "gst-launch-1.0 not installed (packages gstreamer1.0-tools, gstreamer1.0-plugins-bad)";
+    }
+    for (const char *format : {"YUY2", "NV12"}) {
+        SCOPED_TRACE(format);
+        harness::Process sink = planar_.spawn(
+            std::string("waylandsink-") + format,
+            {"gst-launch-1.0", "-q", "videotestsrc", "!",
+             std::string("video/x-raw,format=") + format + ",width=320,height=240", "!", "waylandsink"},
+            client_env);
+        auto line = window_of(planar_, sink.pid(), false, 30s);
+        ASSERT_TRUE(line) << "no window from waylandsink (log " << sink.log_path() << ")";
+        expect_colour_bars(planar_, *line);
+        kill(sink.pid(), SIGTERM);
+        sink.wait_exit(10s);
+    }
+}
+
+// An NV12 wl_shm buffer whose pool holds its luma only: libwayland checks
+// stride * height against the pool, the chroma plane after it is planar's to
+// check. It is refused (no texture), nothing outside the pool is read, and
+// planar and the client go on.
+TEST_F(PlanarTest, Nv12WlShmBufferWithoutRoomForChromaIsRefused) {
+    ASSERT_TRUE(start_headless());
+    test_client::TestClient client(planar_.socket_path());
+    ASSERT_TRUE(client.map_window(64, 64, 0xff3366cc)) << client.error();
+    constexpr uint32_t wl_shm_format_nv12 = 0x3231564e; // fourcc NV12
+    // 256 x 4096: the pool is its luma, 1 MiB, page aligned, so the chroma would
+    // start exactly where the mapping ends.
+    ASSERT_TRUE(client.commit_raw_shm(wl_shm_format_nv12, 256, 4096, 256, 256 * 4096, 0x80));
+    ASSERT_TRUE(client.roundtrip()) << client.error();
+    // A stride shorter than a YUYV row (4 pixels need 8 bytes).
+    constexpr uint32_t wl_shm_format_yuyv = 0x56595559; // fourcc YUYV
+    ASSERT_TRUE(client.commit_raw_shm(wl_shm_format_yuyv, 64, 64, 64, 64 * 64, 0x80));
+    ASSERT_TRUE(client.roundtrip()) << client.error();
+    ASSERT_TRUE(planar_.running());
+    // Refused means not shown: the window still shows its last good buffer
+    // (0x3366cc), not grey from 0x80 bytes read as YUV.
+    std::string file = planar_.path("refused.ppm");
+    auto result = planar_.run({"grim", "-t", "ppm", file}, 20s);
+    auto img = result.status == 0 ? image::read_ppm(file) : std::nullopt;
+    ASSERT_TRUE(img) << result.describe();
+    std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+    std::string surfaces = planar_.run({ctl, "surfaces"}).out;
+    int w = 0, h = 0, x = 0, y = 0;
+    ASSERT_EQ(sscanf(surfaces.c_str() + surfaces.find("geometry="), "geometry=%dx%d+%d+%d", &w, &h, &x, &y), 4);
+    EXPECT_EQ(img->at(x + 2, y + 2), 0x3366ccu) << surfaces;
+}
+
+} // namespace

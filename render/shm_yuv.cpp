@@ -1,0 +1,198 @@
+#include "shm_yuv.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+#include <drm_fourcc.h>
+
+#include "format_info.hpp"
+#include "log.hpp"
+#include "yuv.hpp"
+
+namespace render {
+namespace {
+
+// An XRGB8888 image in memory, handed to the real renderer as a buffer.
+struct XrgbBuffer {
+    wlr_buffer base; // first member: wlroots hands us &base
+    std::vector<uint32_t> pixels;
+
+    static XrgbBuffer *from(wlr_buffer *buffer) { return reinterpret_cast<XrgbBuffer *>(buffer); }
+    static void destroy(wlr_buffer *buffer) { delete from(buffer); }
+    static bool begin_access(wlr_buffer *buffer, uint32_t, void **data, uint32_t *format, size_t *stride) {
+        XrgbBuffer *self = from(buffer);
+        *data = self->pixels.data();
+        *format = DRM_FORMAT_XRGB8888;
+        *stride = static_cast<size_t>(self->base.width) * 4;
+        return true;
+    }
+    static void end_access(wlr_buffer *) {}
+};
+
+const wlr_buffer_impl xrgb_buffer_impl = {
+    .destroy = XrgbBuffer::destroy,
+    .get_dmabuf = nullptr,
+    .get_shm = nullptr,
+    .begin_data_ptr_access = XrgbBuffer::begin_access,
+    .end_data_ptr_access = XrgbBuffer::end_access,
+};
+
+// The end of the mapping that holds `address`, from /proc/self/maps: a
+// wl_shm pool is one mapping of its whole size, and libwayland checks only
+// offset + stride * height against it, which for NV12 leaves out the chroma
+// plane that follows. 0 when no mapping holds it.
+uintptr_t mapping_end(const void *address) {
+    FILE *maps = fopen("/proc/self/maps", "re");
+    if (maps == nullptr) return 0;
+    auto wanted = reinterpret_cast<uintptr_t>(address);
+    uintptr_t end = 0;
+    char line[512];
+    while (fgets(line, sizeof line, maps) != nullptr) {
+        uintptr_t from = 0, to = 0;
+        if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR, &from, &to) == 2 && wanted >= from && wanted < to) {
+            end = to;
+            break;
+        }
+    }
+    fclose(maps);
+    return end;
+}
+
+// Forwarders: every renderer call but texture_from_buffer goes to the real one.
+wlr_renderer *real(wlr_renderer *proxy);
+void begin(wlr_renderer *r, uint32_t w, uint32_t h) { real(r)->impl->begin(real(r), w, h); }
+void clear(wlr_renderer *r, const float color[4]) { real(r)->impl->clear(real(r), color); }
+void scissor(wlr_renderer *r, wlr_box *box) { real(r)->impl->scissor(real(r), box); }
+bool render_subtexture(wlr_renderer *r, wlr_texture *t, const wlr_fbox *box, const float matrix[9], float alpha) {
+    return real(r)->impl->render_subtexture_with_matrix(real(r), t, box, matrix, alpha);
+}
+void render_quad(wlr_renderer *r, const float color[4], const float matrix[9]) {
+    real(r)->impl->render_quad_with_matrix(real(r), color, matrix);
+}
+const uint32_t *shm_formats(wlr_renderer *r, size_t *len) { return real(r)->impl->get_shm_texture_formats(real(r), len); }
+uint32_t buffer_caps(wlr_renderer *r) { return real(r)->impl->get_render_buffer_caps(real(r)); }
+int drm_fd(wlr_renderer *r) { return wlr_renderer_get_drm_fd(real(r)); }
+const wlr_drm_format_set *dmabuf_formats(wlr_renderer *r) { return wlr_renderer_get_dmabuf_texture_formats(real(r)); }
+void destroy(wlr_renderer *) {} // the proxy is a member of ShmYuvRenderer
+
+} // namespace
+
+ShmYuvRenderer &ShmYuvRenderer::from(wlr_renderer *renderer) {
+    return *reinterpret_cast<Proxy *>(renderer)->owner;
+}
+
+namespace {
+wlr_renderer *real(wlr_renderer *proxy) { return ShmYuvRenderer::real_of(proxy); }
+} // namespace
+
+wlr_renderer *ShmYuvRenderer::real_of(wlr_renderer *proxy) { return from(proxy).real_; }
+
+const std::vector<uint32_t> &ShmYuvRenderer::added_shm_formats() {
+    static const std::vector<uint32_t> formats = {WL_SHM_FORMAT_YUYV, WL_SHM_FORMAT_NV12};
+    return formats;
+}
+
+ShmYuvRenderer::ShmYuvRenderer(wlr_renderer *real) : real_(real) {
+    static const wlr_renderer_impl impl = {
+        .bind_buffer = nullptr,
+        .begin = begin,
+        .end = nullptr,
+        .clear = clear,
+        .scissor = scissor,
+        .render_subtexture_with_matrix = render_subtexture,
+        .render_quad_with_matrix = render_quad,
+        .get_shm_texture_formats = shm_formats,
+        .get_dmabuf_texture_formats = dmabuf_formats,
+        .get_render_formats = nullptr,
+        .preferred_read_format = nullptr,
+        .read_pixels = nullptr,
+        .destroy = destroy,
+        .get_drm_fd = drm_fd,
+        .get_render_buffer_caps = buffer_caps,
+        .texture_from_buffer = texture_from_buffer,
+    };
+    proxy_.owner = this;
+    wlr_renderer_init(&proxy_.base, &impl);
+}
+
+ShmYuvRenderer::~ShmYuvRenderer() {
+    on_new_surface_.disconnect();
+    wlr_renderer_destroy(&proxy_.base);
+}
+
+void ShmYuvRenderer::watch(wlr_compositor *compositor) {
+    on_new_surface_.connect_as<wlr_surface>(&compositor->events.new_surface, [](wlr_surface *surface) {
+        // Owned by the surface: gone with it.
+        struct Watch {
+            wl::Listener on_commit, on_destroy;
+        };
+        auto *watch = new Watch;
+        watch->on_commit.connect(&surface->events.commit, [surface](void *) {
+            wlr_client_buffer *buffer = surface->buffer;
+            // wlr_client_buffer_apply_damage updates a texture in place only
+            // from a buffer of its shm_source_format: clear it for ours.
+            if (buffer != nullptr &&
+                (buffer->shm_source_format == DRM_FORMAT_YUYV || buffer->shm_source_format == DRM_FORMAT_NV12)) {
+                buffer->shm_source_format = DRM_FORMAT_INVALID;
+            }
+        });
+        watch->on_destroy.connect(&surface->events.destroy, [watch](void *) { delete watch; });
+    });
+}
+
+wlr_texture *ShmYuvRenderer::texture_from_buffer(wlr_renderer *renderer, wlr_buffer *buffer) {
+    ShmYuvRenderer &self = from(renderer);
+    // dma-bufs (planar's and any other) go straight on: asking them for a
+    // data pointer would map them on the CPU.
+    if (buffer->impl->get_dmabuf == nullptr && buffer->impl->begin_data_ptr_access != nullptr) {
+        void *data = nullptr;
+        uint32_t format = 0;
+        size_t stride = 0;
+        if (wlr_buffer_begin_data_ptr_access(buffer, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format, &stride)) {
+            if (format == DRM_FORMAT_YUYV || format == DRM_FORMAT_NV12) {
+                wlr_texture *texture = self.converted_texture(buffer, data, format, stride);
+                wlr_buffer_end_data_ptr_access(buffer);
+                return texture;
+            }
+            wlr_buffer_end_data_ptr_access(buffer);
+        }
+    }
+    return wlr_texture_from_buffer(self.real_, buffer);
+}
+
+wlr_texture *ShmYuvRenderer::converted_texture(wlr_buffer *buffer, void *data, uint32_t format, size_t stride) {
+    const FormatInfo *info = format_info(format);
+    auto width = static_cast<uint32_t>(buffer->width), height = static_cast<uint32_t>(buffer->height);
+    // wl_shm has one stride for every plane; NV12's chroma follows the luma.
+    uint64_t needed = 0;
+    bool fits = info != nullptr && width > 0 && height > 0;
+    for (uint32_t plane = 0; fits && plane < info->planes; plane++) {
+        fits = stride >= info->row_bytes(plane, width);
+        needed += stride * info->rows(plane, height);
+    }
+    uintptr_t start = reinterpret_cast<uintptr_t>(data);
+    uintptr_t end = fits && info->planes > 1 ? mapping_end(data) : start + needed; // one plane: libwayland checked it
+    if (!fits || end < start || end - start < needed) {
+        if (!refused_logged_) {
+            refused_logged_ = true;
+            plog::info(plog::Scope::core,
+                       "wl_shm %s buffer %ux%u with stride %zu refused: its rows do not fit its pool (logged once)",
+                       format == DRM_FORMAT_NV12 ? "NV12" : "YUYV", width, height, stride);
+        }
+        return nullptr;
+    }
+    auto *xrgb = new XrgbBuffer{}; // zeroed: wlr_buffer_init (0.15) sets only impl, size and signals
+    wlr_buffer_init(&xrgb->base, &xrgb_buffer_impl, buffer->width, buffer->height);
+    xrgb->pixels.resize(static_cast<size_t>(width) * height);
+    const auto *bytes = static_cast<const uint8_t *>(data);
+    if (format == DRM_FORMAT_NV12) {
+        nv12_to_xrgb(bytes, stride, bytes + stride * height, stride, buffer->width, buffer->height,
+                     xrgb->pixels.data(), width);
+    } else {
+        yuyv_to_xrgb(bytes, stride, buffer->width, buffer->height, xrgb->pixels.data(), width);
+    }
+    wlr_texture *texture = wlr_texture_from_buffer(real_, &xrgb->base);
+    wlr_buffer_drop(&xrgb->base); // the texture keeps what it needs
+    return texture;
+}
+
+} // namespace render
