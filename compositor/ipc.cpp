@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -15,11 +16,17 @@ namespace planar {
 
 // A command longer than this is not one of ours: the client is dropped.
 constexpr size_t max_command = 256;
+// A local client may not hold planar's fds: past this many connections at
+// once the oldest is closed; one that has not finished within this long
+// (said nothing, or read nothing) is closed.
+constexpr size_t max_connections = 16;
+constexpr int idle_timeout_ms = 5000;
 
 struct IpcServer::Connection {
     IpcServer *owner = nullptr;
     UniqueFd fd;
     wl_event_source *source = nullptr;
+    wl_event_source *timeout = nullptr;
     std::string input;
     std::string output;
     size_t written = 0;
@@ -49,6 +56,11 @@ IpcServer::IpcServer(Server &server, std::string path) : server_(server), path_(
         listen_fd_.reset();
         return;
     }
+    // Only the user: the runtime directory usually is 0700 already, but the
+    // socket does not rely on it (a --socket in a shared directory).
+    if (chmod(path_.c_str(), 0600) != 0) {
+        plog::error(plog::Scope::core, "ipc: chmod %s: %s", path_.c_str(), strerror(errno));
+    }
     listen_source_ = wl_event_loop_add_fd(server_.event_loop(), listen_fd_.get(), WL_EVENT_READABLE,
                                           handle_accept, this);
 }
@@ -65,17 +77,34 @@ int IpcServer::handle_accept(int fd, uint32_t, void *data) {
     auto *self = static_cast<IpcServer *>(data);
     UniqueFd client(accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!client) return 0;
+    if (self->connections_.size() >= max_connections) {
+        // The oldest goes: a flood of silent connections cannot lock the
+        // socket against a planar-ctl that asks and reads at once.
+        plog::info(plog::Scope::core, "ipc: %zu connections open, closing the oldest", self->connections_.size());
+        self->close_connection(self->connections_.front().get());
+    }
     auto connection = std::make_unique<Connection>();
     connection->owner = self;
     connection->fd = std::move(client);
     connection->source = wl_event_loop_add_fd(self->server_.event_loop(), connection->fd.get(), WL_EVENT_READABLE,
                                               handle_connection, connection.get());
-    if (connection->source != nullptr) self->connections_.push_back(std::move(connection));
+    if (connection->source == nullptr) return 0;
+    connection->timeout = wl_event_loop_add_timer(self->server_.event_loop(), handle_timeout, connection.get());
+    if (connection->timeout != nullptr) wl_event_source_timer_update(connection->timeout, idle_timeout_ms);
+    self->connections_.push_back(std::move(connection));
+    return 0;
+}
+
+int IpcServer::handle_timeout(void *data) {
+    auto *c = static_cast<Connection *>(data);
+    plog::info(plog::Scope::core, "ipc: a connection idle for %d ms closed", idle_timeout_ms);
+    c->owner->close_connection(c);
     return 0;
 }
 
 void IpcServer::close_connection(Connection *connection) {
     wl_event_source_remove(connection->source);
+    if (connection->timeout != nullptr) wl_event_source_remove(connection->timeout);
     connections_.remove_if([connection](const auto &c) { return c.get() == connection; });
 }
 

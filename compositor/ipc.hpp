@@ -2,7 +2,10 @@
 // ($XDG_RUNTIME_DIR/<wayland socket>.planar) answering one-line text
 // commands for planar-ctl and tests: `surfaces`, `outputs`, `version`.
 // Each connection sends one command and gets the answer, then planar closes
-// it. Read-only by design: it reports, it does not steer.
+// it. Read-only by design: it reports, it does not steer. The socket is the
+// user's alone (0600); a connection that says nothing for 5 s, sends more
+// than a command's worth without a newline, or is the oldest of too many (16)
+// is closed, so no local client can hold planar's fds or its attention.
 #pragma once
 
 #include <list>
@@ -34,6 +37,7 @@ private:
     struct Connection;
     static int handle_accept(int fd, uint32_t mask, void *data);
     static int handle_connection(int fd, uint32_t mask, void *data);
+    static int handle_timeout(void *data);
     void close_connection(Connection *connection);
     std::string answer(const std::string &command);
 

@@ -1,6 +1,7 @@
 #include "scene_frame.hpp"
 
 #include "commit_gate.hpp"
+#include "dmabuf_buffer.hpp"
 #include "kms_fences.hpp"
 #include "log.hpp"
 
@@ -12,6 +13,14 @@ namespace {
 bool scanout_possible(wlr_output *output, wlr_surface *surface) {
     if (surface == nullptr || surface->buffer == nullptr) return false;
     if (surface->current.viewport.has_src || surface->current.transform != output->transform) return false;
+    // linux-dmabuf y_invert: the image is stored bottom row first. wlroots
+    // 0.15's DRM backend sets no reflection on the primary plane, so the
+    // plane would show it upside down: composite it (the CPU path flips it;
+    // on the GPU path View::apply_y_invert's transform already refuses it).
+    if (proto::DmabufBuffer *dmabuf = proto::DmabufBuffer::from_wlr(surface->buffer->source);
+        dmabuf != nullptr && dmabuf->y_invert()) {
+        return false;
+    }
     if (!wl_list_empty(&surface->current.subsurfaces_above) || !wl_list_empty(&surface->current.subsurfaces_below)) {
         return false;
     }

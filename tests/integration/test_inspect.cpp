@@ -1,6 +1,13 @@
 // planar-ctl: what a person sees of planar's surfaces and outputs over IPC.
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "harness.hpp"
 #include "test_client.hpp"
+#include "unique_fd.hpp"
 
 namespace {
 
@@ -43,4 +50,93 @@ TEST_F(PlanarTest, CtlRejectsAnUnknownCommand) {
     EXPECT_EQ(result.status, 1);
     EXPECT_NE(result.err.find("unknown command 'reboot'"), std::string::npos) << result.describe();
 }
+} // namespace
+
+namespace {
+
+// A raw connection to planar's IPC socket.
+UniqueFd connect_ipc(const std::string &path) {
+    UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+    if (connect(fd.get(), reinterpret_cast<sockaddr *>(&address), sizeof(address)) != 0) return UniqueFd();
+    timeval timeout{10, 0};
+    setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    return fd;
+}
+
+// Everything planar sends until it closes the connection (or 10 s pass).
+std::string read_all(int fd) {
+    std::string text;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(fd, buffer, sizeof(buffer))) > 0) text.append(buffer, static_cast<size_t>(n));
+    return text;
+}
+
+std::string ipc_path(harness::Compositor &planar) { return planar.path(planar.socket_name() + ".planar"); }
+
+void expect_ctl_answers(harness::Compositor &planar) {
+    auto result = planar.run({harness::program_from_env("PLANAR_CTL_EXE"), "version"});
+    EXPECT_EQ(result.status, 0) << result.describe();
+    EXPECT_NE(result.out.find("planar "), std::string::npos) << result.describe();
+}
+
+TEST_F(PlanarTest, CtlSocketIsTheUsersAloneBesideTheWaylandSocket) {
+    ASSERT_TRUE(start_headless());
+    struct stat st {};
+    ASSERT_EQ(stat(ipc_path(planar_).c_str(), &st), 0) << ipc_path(planar_);
+    EXPECT_TRUE(S_ISSOCK(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_EQ(st.st_uid, getuid());
+}
+
+TEST_F(PlanarTest, CtlSocketAnswersGarbageAndDropsWhatIsNoCommand) {
+    ASSERT_TRUE(start_headless());
+    TestClient bystander(planar_.socket_path());
+    ASSERT_TRUE(bystander.map_window(64, 64, 0xff3366cc)) << bystander.error();
+    {
+        // Binary garbage ending a line: an error line, then the close.
+        UniqueFd fd = connect_ipc(ipc_path(planar_));
+        ASSERT_TRUE(fd);
+        const char garbage[] = "\x01\xff\x7f\x00zz\x1b[2J\n";
+        ASSERT_EQ(write(fd.get(), garbage, sizeof(garbage) - 1), static_cast<ssize_t>(sizeof(garbage) - 1));
+        EXPECT_EQ(read_all(fd.get()).rfind("error: unknown command", 0), 0u);
+    }
+    {
+        // 64 KiB with no newline: dropped, not buffered.
+        UniqueFd fd = connect_ipc(ipc_path(planar_));
+        ASSERT_TRUE(fd);
+        std::string flood(64 * 1024, 'x');
+        ssize_t sent = send(fd.get(), flood.data(), flood.size(), MSG_NOSIGNAL);
+        EXPECT_GT(sent, 0);
+        EXPECT_EQ(read_all(fd.get()), "");
+    }
+    {
+        // Half a command, then gone.
+        UniqueFd fd = connect_ipc(ipc_path(planar_));
+        ASSERT_TRUE(fd);
+        ASSERT_EQ(write(fd.get(), "surf", 4), 4);
+    }
+    expect_ctl_answers(planar_);
+    EXPECT_GE(bystander.run_frame_loop(200ms, false), 1) << bystander.error();
+}
+
+TEST_F(PlanarTest, SilentCtlConnectionsNeitherHoldFdsNorLockTheSocket) {
+    ASSERT_TRUE(start_headless());
+    std::vector<UniqueFd> silent;
+    for (int i = 0; i < 100; i++) {
+        silent.push_back(connect_ipc(ipc_path(planar_)));
+        ASSERT_TRUE(silent.back()) << "connection " << i;
+    }
+    // planar keeps at most 16 of them: planar-ctl still gets its answer.
+    expect_ctl_answers(planar_);
+    TestClient client(planar_.socket_path());
+    ASSERT_TRUE(client.map_window(64, 64, 0xff3366cc)) << client.error();
+    // The ones it kept are closed after 5 s of silence.
+    char byte = 0;
+    EXPECT_EQ(read(silent.back().get(), &byte, 1), 0) << "still open after the idle timeout";
+}
+
 } // namespace
