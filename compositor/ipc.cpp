@@ -14,8 +14,6 @@
 
 namespace planar {
 
-// A command longer than this is not one of ours: the client is dropped.
-constexpr size_t max_command = 256;
 // A local client may not hold planar's fds: past this many connections at
 // once the oldest is closed; one that has not finished within this long
 // (said nothing, or read nothing) is closed.
@@ -27,11 +25,33 @@ struct IpcServer::Connection {
     UniqueFd fd;
     wl_event_source *source = nullptr;
     wl_event_source *timeout = nullptr;
-    std::string input;
+    CommandReader reader;
     std::string output;
     size_t written = 0;
     bool answering = false;
 };
+
+CommandReader::State CommandReader::feed(const char *data, size_t size) {
+    if (state_ != State::incomplete) return state_;
+    input_.append(data, size);
+    size_t newline = input_.find('\n');
+    if (newline == std::string::npos) {
+        if (input_.size() > max_command) state_ = State::too_long;
+        return state_;
+    }
+    if (newline > max_command) return state_ = State::too_long;
+    command_ = input_.substr(0, newline);
+    while (!command_.empty() && (command_.back() == '\r' || command_.back() == ' ')) command_.pop_back();
+    input_.clear();
+    return state_ = State::complete;
+}
+
+Command parse_command(const std::string &line) {
+    if (line == "surfaces") return Command::surfaces;
+    if (line == "outputs") return Command::outputs;
+    if (line == "version") return Command::version;
+    return Command::unknown;
+}
 
 std::string IpcServer::path_for(const std::string &wayland_socket) {
     const char *runtime = std::getenv("XDG_RUNTIME_DIR");
@@ -118,13 +138,13 @@ int IpcServer::handle_connection(int fd, uint32_t mask, void *data) {
             self->close_connection(c);
             return 0;
         }
-        if (n > 0) c->input.append(buffer, static_cast<size_t>(n));
-        size_t newline = c->input.find('\n');
-        if (newline == std::string::npos) {
-            if (c->input.size() > max_command) self->close_connection(c);
+        CommandReader::State state = c->reader.feed(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+        if (state == CommandReader::State::too_long) {
+            self->close_connection(c);
             return 0;
         }
-        c->output = self->answer(c->input.substr(0, newline));
+        if (state == CommandReader::State::incomplete) return 0;
+        c->output = self->answer(c->reader.command());
         c->answering = true;
         wl_event_source_fd_update(c->source, WL_EVENT_WRITABLE);
     }
@@ -142,12 +162,13 @@ int IpcServer::handle_connection(int fd, uint32_t mask, void *data) {
 }
 
 std::string IpcServer::answer(const std::string &command) {
-    std::string cmd = command;
-    while (!cmd.empty() && (cmd.back() == '\r' || cmd.back() == ' ')) cmd.pop_back();
-    if (cmd == "surfaces") return describe_surfaces(server_);
-    if (cmd == "outputs") return describe_outputs(server_);
-    if (cmd == "version") return std::string("planar ") + PLANAR_VERSION + "\n";
-    return "error: unknown command '" + cmd + "' (known: surfaces, outputs, version)\n";
+    switch (parse_command(command)) {
+    case Command::surfaces: return describe_surfaces(server_);
+    case Command::outputs: return describe_outputs(server_);
+    case Command::version: return std::string("planar ") + PLANAR_VERSION + "\n";
+    case Command::unknown: break;
+    }
+    return "error: unknown command '" + command + "' (known: surfaces, outputs, version)\n";
 }
 
 } // namespace planar

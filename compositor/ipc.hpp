@@ -20,6 +20,27 @@ namespace planar {
 
 class Server;
 
+// The request side of the protocol, without sockets (fuzzed by
+// fuzz/ipc_request.cpp): bytes in, at most one command line out.
+class CommandReader {
+public:
+    // A command longer than this is not one of ours: the client is dropped.
+    static constexpr size_t max_command = 256;
+    enum class State { incomplete, complete, too_long };
+    // Appends what arrived; once complete (or too long) more bytes change nothing.
+    State feed(const char *data, size_t size);
+    // The line, without its newline and trailing spaces or CRs (when complete).
+    const std::string &command() const { return command_; }
+
+private:
+    std::string input_;
+    std::string command_;
+    State state_ = State::incomplete;
+};
+
+enum class Command { surfaces, outputs, version, unknown };
+Command parse_command(const std::string &line);
+
 class IpcServer {
 public:
     IpcServer(Server &server, std::string path);

@@ -2,8 +2,9 @@
 """Counts every test case of a run and prints the closing line CI reads.
 
 Inputs: meson's JUnit log (one <testcase> per GoogleTest case, since the
-tests use protocol 'gtest') and the VM suite's summary.txt (lines
-'PASS name', 'FAIL name: reason', 'SKIP name: reason'). Prints each failure
+tests use protocol 'gtest'), and summaries of lines 'PASS name',
+'FAIL name: reason', 'SKIP name: reason' (the VM suite's summary.txt, the
+fuzzers' fuzz-summary.txt), each given as KIND=PATH. Prints each failure
 and skip by name, then 'N passed, N failed, N skipped'. Exit status 1 when
 anything failed or when no test ran at all.
 """
@@ -36,16 +37,18 @@ def junit_results(path):
     return passed, failed, skipped
 
 
-def vm_results(path):
+def line_results(path, kind):
+    """A summary of 'PASS name' / 'FAIL name: reason' / 'SKIP name: reason'
+    lines (the VM suite's, the fuzzers')."""
     passed, failed, skipped = [], [], []
     for line in Path(path).read_text().splitlines():
         word, _, rest = line.partition(" ")
         if word == "PASS":
-            passed.append("vm." + rest)
+            passed.append(f"{kind}.{rest}")
         elif word == "FAIL":
-            failed.append("vm." + rest)
+            failed.append(f"{kind}.{rest}")
         elif word == "SKIP":
-            skipped.append("vm." + rest)
+            skipped.append(f"{kind}.{rest}")
     return passed, failed, skipped
 
 
@@ -56,7 +59,7 @@ def main(argv):
         if not Path(path).exists():
             failed.append(f"{kind}: no results at {path}")
             continue
-        p, f, s = junit_results(path) if kind == "junit" else vm_results(path)
+        p, f, s = junit_results(path) if kind == "junit" else line_results(path, kind)
         passed += p
         failed += f
         skipped += s
