@@ -31,6 +31,11 @@
 //   syncobj_client invalid-timeline DEVICE
 //       import_timeline with a sync_file (not a syncobj) is the
 //       wp_linux_drm_syncobj_manager_v1.invalid_timeline error.
+//   syncobj_client errors DEVICE
+//       every error of wp_linux_drm_syncobj_v1 provoked on its own connection
+//       and checked on the wire (interface and code): surface_exists,
+//       invalid_timeline, and the surface's no_surface, unsupported_buffer,
+//       no_buffer, no_acquire_point, no_release_point, conflicting_points.
 // DEVICE: a DRM node of the device planar uses (syncobj fds are not tied to
 // a device, but the timeline must be created on one that has timelines).
 // Prints "FAIL: reason" and exits 1 on a problem; "ok: ..." lines otherwise.
@@ -43,6 +48,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <sys/mman.h>
 #include <string>
 #include <vector>
 
@@ -59,11 +66,24 @@ struct SyncobjClient : Client {
     SyncobjClient() : Client("syncobj_client", 5) {}
 
     wp_linux_drm_syncobj_manager_v1 *syncobj = nullptr;
+    wl_shm *shm = nullptr;
 
     void bind(wl_registry *registry, uint32_t name, const std::string &interface) override {
         if (interface == "wp_linux_drm_syncobj_manager_v1")
             syncobj = (wp_linux_drm_syncobj_manager_v1 *)wl_registry_bind(registry, name,
                                                                           &wp_linux_drm_syncobj_manager_v1_interface, 1);
+        if (interface == "wl_shm") shm = (wl_shm *)wl_registry_bind(registry, name, &wl_shm_interface, 1);
+    }
+    // A wl_shm buffer of the window's size: what syncobj points cannot order.
+    wl_buffer *shm_buffer() {
+        int stride = width * 4, size = stride * height;
+        int fd = memfd_create("syncobj-client-shm", MFD_CLOEXEC);
+        if (fd < 0 || ftruncate(fd, size) != 0) fail("memfd: %s", strerror(errno));
+        wl_shm_pool *pool = wl_shm_create_pool(shm, fd, size);
+        wl_buffer *buffer = wl_shm_pool_create_buffer(pool, 0, width, height, stride, WL_SHM_FORMAT_XRGB8888);
+        wl_shm_pool_destroy(pool);
+        close(fd);
+        return buffer;
     }
 };
 
@@ -288,6 +308,73 @@ int invalid_timeline(const char *device) {
     return 0;
 }
 
+// One protocol error on a fresh connection (each ends its connection): `act`
+// does the wrong thing with a mapped window and its syncobj surface.
+void provoke(const Drm &drm, const char *what, const char *interface, const char *error, uint32_t code,
+             const std::function<void(SyncobjClient &, SyncobjSurface &)> &act) {
+    SyncobjClient c;
+    c.connect();
+    if (!c.syncobj || !c.shm) fail("wp_linux_drm_syncobj_manager_v1 or wl_shm is not advertised");
+    c.map_window();
+    SyncobjSurface s(c, drm);
+    wl_display_roundtrip(c.display);
+    if (wl_display_get_error(c.display) != 0) fail("%s: the set-up already failed", what);
+    act(c, s);
+    c.expect_protocol_error(what, interface, error, code);
+    wl_display_disconnect(c.display);
+    c.display = nullptr;
+}
+
+int errors(const char *device) {
+    Drm drm(device);
+    const char *manager = "wp_linux_drm_syncobj_manager_v1", *surface = "wp_linux_drm_syncobj_surface_v1";
+    provoke(drm, "a second get_surface for one wl_surface", manager, "surface_exists",
+            WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_SURFACE_EXISTS,
+            [](SyncobjClient &c, SyncobjSurface &) { wp_linux_drm_syncobj_manager_v1_get_surface(c.syncobj, c.surface); });
+    provoke(drm, "a memfd as a timeline", manager, "invalid_timeline", WP_LINUX_DRM_SYNCOBJ_MANAGER_V1_ERROR_INVALID_TIMELINE,
+            [](SyncobjClient &c, SyncobjSurface &) {
+                int fd = memfd_create("not-a-syncobj", MFD_CLOEXEC);
+                wp_linux_drm_syncobj_manager_v1_import_timeline(c.syncobj, fd);
+                close(fd);
+            });
+    provoke(drm, "set_acquire_point after the wl_surface was destroyed", surface, "no_surface",
+            WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_NO_SURFACE, [](SyncobjClient &c, SyncobjSurface &s) {
+                wl_surface_destroy(c.surface);
+                c.surface = nullptr;
+                wp_linux_drm_syncobj_surface_v1_set_acquire_point(s.sync, s.acquire_timeline, 0, 1);
+            });
+    provoke(drm, "points with a wl_shm buffer", surface, "unsupported_buffer",
+            WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_UNSUPPORTED_BUFFER,
+            [](SyncobjClient &c, SyncobjSurface &s) { s.commit(c.shm_buffer(), 1); });
+    provoke(drm, "points with no buffer attached in the commit", surface, "no_buffer",
+            WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_NO_BUFFER, [](SyncobjClient &c, SyncobjSurface &s) {
+                wp_linux_drm_syncobj_surface_v1_set_acquire_point(s.sync, s.acquire_timeline, 0, 1);
+                wp_linux_drm_syncobj_surface_v1_set_release_point(s.sync, s.release_timeline, 0, 1);
+                wl_surface_commit(c.surface);
+            });
+    provoke(drm, "a dma-buf with a release point only", surface, "no_acquire_point",
+            WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_NO_ACQUIRE_POINT, [](SyncobjClient &c, SyncobjSurface &s) {
+                wl_surface_attach(c.surface, c.udmabuf_buffer(0xff2060c0), 0, 0);
+                wp_linux_drm_syncobj_surface_v1_set_release_point(s.sync, s.release_timeline, 0, 1);
+                wl_surface_commit(c.surface);
+            });
+    provoke(drm, "a dma-buf with an acquire point only", surface, "no_release_point",
+            WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_NO_RELEASE_POINT, [](SyncobjClient &c, SyncobjSurface &s) {
+                wl_surface_attach(c.surface, c.udmabuf_buffer(0xff2060c0), 0, 0);
+                wp_linux_drm_syncobj_surface_v1_set_acquire_point(s.sync, s.acquire_timeline, 0, 1);
+                wl_surface_commit(c.surface);
+            });
+    provoke(drm, "acquire and release at one point of one timeline", surface, "conflicting_points",
+            WP_LINUX_DRM_SYNCOBJ_SURFACE_V1_ERROR_CONFLICTING_POINTS, [](SyncobjClient &c, SyncobjSurface &s) {
+                wl_surface_attach(c.surface, c.udmabuf_buffer(0xff2060c0), 0, 0);
+                wp_linux_drm_syncobj_surface_v1_set_acquire_point(s.sync, s.acquire_timeline, 0, 5);
+                wp_linux_drm_syncobj_surface_v1_set_release_point(s.sync, s.acquire_timeline, 0, 5);
+                wl_surface_commit(c.surface);
+            });
+    printf("ok: all 8 wp_linux_drm_syncobj_v1 errors seen on the wire\n");
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -299,6 +386,7 @@ int main(int argc, char **argv) {
         return frames(argv[2], argc > 4 ? atoi(argv[4]) : 100, Buffers::dumb, argv[3]);
     if (mode == "hold" && argc > 2) return hold(argv[2]);
     if (mode == "invalid-timeline" && argc > 2) return invalid_timeline(argv[2]);
-    fprintf(stderr, "usage: syncobj_client frames DEVICE [N] | frames-gbm DEVICE [N] | frames-fullscreen DEVICE CARD [N] | hold DEVICE | invalid-timeline DEVICE\n");
+    if (mode == "errors" && argc > 2) return errors(argv[2]);
+    fprintf(stderr, "usage: syncobj_client frames DEVICE [N] | frames-gbm DEVICE [N] | frames-fullscreen DEVICE CARD [N] | hold DEVICE | invalid-timeline DEVICE | errors DEVICE\n");
     return 2;
 }
