@@ -57,10 +57,27 @@ session_init() {
 	: >"$RESULT_DIR/clients.log"
 	dmesg_start=$(dmesg | wc -l)
 	trap session_cleanup EXIT
+	# Any step that fails fails the test, with the step named: the ERR trap fires for every
+	# simple command with a non-zero status outside a condition (if, while, until, &&, ||,
+	# !), in functions and subshells too (errtrace). Steps that may fail say so (|| true).
+	set -o errtrace
+	trap 'step_failed $? "$BASH_COMMAND" "${BASH_SOURCE[0]##*/}:$LINENO"' ERR
+}
+
+step_failed() {
+	trap - ERR
+	if [[ $BASHPID != "$$" ]]; then
+		# Inside $(...) or a pipeline: that subshell ends with status 1, and the step that
+		# used it fails in the test's own shell (an assignment or a command takes the status).
+		echo "  note: in a subshell, status $1 at $3: $2" >&2
+		exit 1
+	fi
+	fail "step failed with status $1 at $3: $2"
 }
 
 # Kills what this test started (by pid), never anything else.
 session_cleanup() {
+	trap - ERR
 	local pid
 	for pid in "${client_pids[@]}"; do
 		kill -KILL "$pid" 2>/dev/null
@@ -90,7 +107,8 @@ local_planar_log() {
 	fi
 }
 keep_planar_log() {
-	[[ -n $planar_log_result && -f $planar_log ]] && cp "$planar_log" "$planar_log_result"
+	if [[ -n $planar_log_result && -f $planar_log ]]; then cp "$planar_log" "$planar_log_result"; fi
+	return 0
 }
 
 # Writes a backtrace of every planar core dump into $RESULT_DIR/backtrace.txt.
@@ -110,6 +128,7 @@ save_backtraces() {
 }
 
 fail() {
+	trap - ERR
 	keep_planar_log
 	echo "  planar log: ${planar_log_result:-$planar_log}; last lines:"
 	[[ -n $planar_log && -f $planar_log ]] && tail -n 15 "$planar_log" | sed 's/^/    /'
@@ -126,8 +145,8 @@ planar_alive() {
 
 # Reaps a dead planar and explains its death.
 planar_died() {
-	wait "$planar_pid" 2>/dev/null
-	planar_status=$?
+	planar_status=0
+	wait "$planar_pid" 2>/dev/null || planar_status=$?
 	planar_pid=
 	local why="exit status $planar_status"
 	((planar_status > 128)) && why="killed by signal $((planar_status - 128)) ($(kill -l $((planar_status - 128)) 2>/dev/null))"
@@ -170,8 +189,8 @@ planar_wait_exit() {
 		((SECONDS < deadline)) || fail "planar still runs ${seconds}s after it was asked to exit"
 		sleep 0.2
 	done
-	wait "$planar_pid" 2>/dev/null
-	planar_status=$?
+	planar_status=0
+	wait "$planar_pid" 2>/dev/null || planar_status=$?
 	planar_pid=
 	keep_planar_log
 }
@@ -201,8 +220,8 @@ client_stop() {
 		signal=KILL
 		shift
 	fi
-	kill -"$signal" "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	kill -"$signal" "$1" 2>/dev/null || true # it may have exited already
+	wait "$1" 2>/dev/null || true           # its status: 128 + the signal
 	local pid kept=()
 	for pid in "${client_pids[@]}"; do
 		[[ $pid == "$1" ]] || kept+=("$pid")
@@ -214,8 +233,8 @@ client_stop() {
 clients_stop_all() {
 	local pid
 	for pid in "${client_pids[@]}"; do
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	done
 	client_pids=()
 }
@@ -249,9 +268,9 @@ screen_expect() {
 # client PID has exited instead.
 client_logged() {
 	local pid=$1 pattern=$2 count=$3
-	(($(grep -c -- "$pattern" "$RESULT_DIR/clients.log") > count)) && return 0
+	(($(grep -c -- "$pattern" "$RESULT_DIR/clients.log" || true) > count)) && return 0
 	kill -0 "$pid" 2>/dev/null ||
-		fail "the client (pid $pid) exited: $(grep FAIL "$RESULT_DIR/clients.log" | tail -n 1)"
+		fail "the client (pid $pid) exited: $(grep FAIL "$RESULT_DIR/clients.log" | tail -n 1 || true)"
 	return 1
 }
 
@@ -263,7 +282,7 @@ client_logged() {
 held_frame_screens() {
 	local name=$1 marker='ok: 0x2060c0 shown, 0xc06020 held' before pid shot held_at shown_at
 	shift
-	before=$(grep -c -- "$marker" "$RESULT_DIR/clients.log")
+	before=$(grep -c -- "$marker" "$RESULT_DIR/clients.log" || true)
 	client_start "$name" "$@"
 	pid=$client_pid
 	wait_for 60 "the held frame ($name)" client_logged "$pid" "$marker" "$before"
@@ -279,14 +298,14 @@ held_frame_screens() {
 	done
 	echo "  held (3 screenshots): $screen_result"
 	held_at=$(sed -n 's/.* 256x192 at \([0-9]*,[0-9]*\);.*/\1/p' <<<"$screen_result")
-	before=$(grep -c -- 'ok: 0xc06020 presented' "$RESULT_DIR/clients.log")
+	before=$(grep -c -- 'ok: 0xc06020 presented' "$RESULT_DIR/clients.log" || true)
 	kill -USR1 "$pid"
 	wait_for 60 "the held frame's presentation ($name)" client_logged "$pid" 'ok: 0xc06020 presented' "$before"
 	screen_expect "$background" 0xc06020 256x192
 	shown_at=$(sed -n 's/.* 256x192 at \([0-9]*,[0-9]*\);.*/\1/p' <<<"$screen_result")
 	[[ -n $held_at && $held_at == "$shown_at" ]] ||
 		fail "the signalled frame is at '$shown_at', the held window was at '$held_at'"
-	kill -0 "$pid" 2>/dev/null || fail "$name exited: $(grep FAIL "$RESULT_DIR/clients.log" | tail -n 1)"
+	kill -0 "$pid" 2>/dev/null || fail "$name exited: $(grep FAIL "$RESULT_DIR/clients.log" | tail -n 1 || true)"
 	client_stop "$pid"
 }
 
@@ -317,8 +336,11 @@ kms_expect_planar() {
 # as notes, since a client may crash without planar being at fault).
 crash_check() {
 	local lines pid
-	lines=$(dmesg | tail -n +"$((dmesg_start + 1))" | grep -E 'segfault|general protection|traps:' || true)
-	[[ -n $lines ]] && printf '  note, dmesg: %s\n' "$lines"
+	# What the kernel logged since the test began: a process that crashed (planar or a
+	# client), an oops, a BUG or a GPU fault fails the test.
+	lines=$(dmesg | tail -n +"$((dmesg_start + 1))" |
+		grep -E 'segfault|general protection|traps:|Oops|BUG:|Call Trace|[Gg][Pp][Uu] fault|page fault for address|GPU hang|ring .* timeout' || true)
+	[[ -z $lines ]] || fail "the kernel logged a crash or fault during the test: $(head -n 3 <<<"$lines" | tr '\n' ' ')"
 	for pid in "${planar_pids[@]}"; do
 		[[ -e /tmp/core.$pid ]] && fail "planar (pid $pid) crashed: it left a core dump"
 	done
@@ -352,4 +374,99 @@ desktop_check() {
 	wait_for 120 "window mapped by solid_window" grep -q 'solid_window: mapped' "$RESULT_DIR/clients.log"
 	screen_expect "$background" "$window_colour" 320x200
 	kms_expect_planar
+}
+
+# ctl_field PID FIELD: FIELD=... of the planar-ctl surfaces line of client PID (empty when
+# planar lists no window of that client).
+ctl_field() {
+	"$PLANAR_BUILD/compositor/planar-ctl" surfaces 2>/dev/null |
+		sed -nE "/ pid=$1 /{s/.* $2=([^ ]*).*/\1/p;q}" || true
+}
+
+# commits_at_least PID N: planar-ctl counts N or more commits of client PID's window. The
+# waits below use it for "the client is drawing" instead of sleeping for a while.
+commits_at_least() {
+	local n
+	n=$(ctl_field "$1" commits)
+	[[ -n $n ]] && ((n >= $2))
+}
+
+# some_window_commits N: some window planar-ctl lists has N commits or more (for a client
+# started through timeout(1), whose pid is not the client's).
+some_window_commits() {
+	local most
+	most=$("$PLANAR_BUILD/compositor/planar-ctl" surfaces 2>/dev/null |
+		sed -nE 's/.* commits=([0-9]+).*/\1/p' | sort -n | tail -n 1 || true)
+	[[ -n $most ]] && ((most >= $1))
+}
+
+# window_gone PID: planar-ctl lists no window of client PID any more.
+window_gone() {
+	! "$PLANAR_BUILD/compositor/planar-ctl" surfaces 2>/dev/null | grep -q " pid=$1 "
+}
+
+# screen_near COLOUR WxH [TOLERANCE]: a screenshot has at least 90% of W*H pixels within
+# TOLERANCE (default 8) of COLOUR in each channel: for converted YUV, which is not exact.
+screen_near() {
+	screenshot=$RESULT_DIR/screenshot.ppm
+	grim -t ppm "$screenshot" >>"$RESULT_DIR/grim.log" 2>&1 || return 1
+	screen_result=$(/usr/bin/python3 - "$screenshot" "$1" "$2" "${3:-8}" <<'PY'
+import sys
+path, colour, size, tolerance = sys.argv[1], int(sys.argv[2], 16), sys.argv[3], int(sys.argv[4])
+w, h = (int(v) for v in size.split("x"))
+data = open(path, "rb").read()
+fields, at = [], 0
+while len(fields) < 4:
+    while data[at:at + 1].isspace():
+        at += 1
+    end = at
+    while not data[end:end + 1].isspace():
+        end += 1
+    fields.append(data[at:end])
+    at = end
+pixels = data[at + 1:]
+want = ((colour >> 16) & 255, (colour >> 8) & 255, colour & 255)
+near = sum(1 for i in range(0, len(pixels) - 2, 3)
+           if all(abs(pixels[i + c] - want[c]) <= tolerance for c in range(3)))
+print(f"{near} pixels within {tolerance} of 0x{colour:06x} (want {w * h * 9 // 10} of {w}x{h})")
+sys.exit(0 if near >= w * h * 9 // 10 else 1)
+PY
+	)
+}
+
+# window_drawn PID: in a screenshot, at least half of the pixels of client PID's window (its
+# geometry from planar-ctl) are not the background: the client's picture is on screen.
+window_drawn() {
+	local geometry
+	geometry=$(ctl_field "$1" geometry)
+	[[ -n $geometry ]] || return 1
+	screenshot=$RESULT_DIR/screenshot.ppm
+	grim -t ppm "$screenshot" >>"$RESULT_DIR/grim.log" 2>&1 || return 1
+	screen_result=$(/usr/bin/python3 - "$screenshot" "$geometry" "$background" <<'PY'
+import re, sys
+path, geometry, background = sys.argv[1], sys.argv[2], int(sys.argv[3], 16)
+w, h, x, y = (int(v) for v in re.match(r"(\d+)x(\d+)\+(-?\d+)\+(-?\d+)", geometry).groups())
+data = open(path, "rb").read()
+fields, at = [], 0
+while len(fields) < 4:
+    while data[at:at + 1].isspace():
+        at += 1
+    end = at
+    while not data[end:end + 1].isspace():
+        end += 1
+    fields.append(data[at:end])
+    at = end
+width, height = int(fields[1]), int(fields[2])
+pixels = data[at + 1:]
+bg = bytes(((background >> 16) & 255, (background >> 8) & 255, background & 255))
+inside = drawn = 0
+for py in range(max(0, y), min(height, y + h), 2):
+    for px in range(max(0, x), min(width, x + w), 2):
+        inside += 1
+        i = (py * width + px) * 3
+        drawn += pixels[i:i + 3] != bg
+print(f"{drawn} of {inside} sampled pixels of the {geometry} window are not the background")
+sys.exit(0 if inside and drawn * 2 >= inside else 1)
+PY
+	)
 }

@@ -49,7 +49,7 @@ run_client() {
 expect_frames() {
 	local n=$1 line
 	((client_status == 0)) || fail "$(basename "$client_out" .out) exited with status $client_status: $(tail -n 1 "$client_out")"
-	line=$(grep -E ': [0-9]+ frames committed, [0-9]+ presented' "$client_out" | tail -n 1)
+	line=$(grep -E ': [0-9]+ frames committed, [0-9]+ presented' "$client_out" | tail -n 1 || true)
 	[[ -n $line ]] || fail "no statistics line in $client_out"
 	local committed presented
 	committed=$(sed -E 's/.*: ([0-9]+) frames committed.*/\1/' <<<"$line")
@@ -60,7 +60,7 @@ expect_frames() {
 
 # The negotiation line a client printed ("planar-heap: device ... format ... modifier ...").
 negotiation_line() {
-	grep -E '^planar-[a-z]+: device .* format .* modifier ' "$1" | head -n 1
+	grep -m 1 -E '^planar-[a-z]+: device .* format .* modifier ' "$1" || true
 }
 
 # client_bg NAME CMD...: a client in the background with its own log $RESULT_DIR/NAME.out (the
