@@ -23,12 +23,6 @@ void record_committed_buffer(wlr_surface *surface, BufferInfo &info) {
     wlr_buffer *source = client_buffer->source;
     info.width = source->width;
     info.height = source->height;
-    if (info.first_width == 0) {
-        // The surface's size (after wp_viewporter), not the buffer's:
-        // waylandsink's toplevel is a 1x1 buffer scaled to the window.
-        info.first_width = surface->current.width;
-        info.first_height = surface->current.height;
-    }
     if (proto::DmabufBuffer *dmabuf = proto::DmabufBuffer::from_wlr(source)) {
         const render::DmabufAttributes &attrs = dmabuf->attributes();
         info.type = "dmabuf";

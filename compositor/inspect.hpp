@@ -24,9 +24,9 @@ struct BufferInfo {
     unsigned imports = 0; // dmabuf: times the importer imported it
     bool y_invert = false;
     uint64_t commits = 0; // buffers committed to this surface so far
-    // The surface size of the first buffer ever committed: shows whether a client
-    // that asked for fullscreen before mapping drew its first frame at the
-    // output's size (0x0 before any buffer).
+    // The surface size (after wp_viewporter) of the first frame shown: whether a
+    // client that asked for fullscreen drew its first visible frame at the
+    // output's size (0x0 before one was shown). Set by the View.
     int first_width = 0, first_height = 0;
 };
 

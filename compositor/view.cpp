@@ -155,13 +155,14 @@ void View::set_fullscreen(bool fullscreen, wlr_output *output) {
         if (!maximized_) saved_ = geometry();
         wlr_box box = target_output_box(output);
         fullscreen_ = true;
-        wlr_xdg_toplevel_set_fullscreen(xdg_, true);
+        fullscreen_serial_ = wlr_xdg_toplevel_set_fullscreen(xdg_, true);
         resize_to(box.x, box.y, box.width, box.height);
         wlr_scene_node_raise_to_top(&tree_->node);
         // Fullscreen goes on top of the stack, focused.
         if (mapped_) server_.focus_view(this);
     } else {
         fullscreen_ = false;
+        fullscreen_serial_ = 0;
         wlr_xdg_toplevel_set_fullscreen(xdg_, false);
         if (maximized_) {
             maximized_ = false;
@@ -210,7 +211,30 @@ void View::set_server_decorated(bool decorated) {
 
 void View::set_occluded(bool occluded) {
     occluded_ = occluded;
-    wlr_scene_node_set_enabled(&tree_->node, mapped_ && !occluded_);
+    update_visibility();
+}
+
+bool View::awaiting_fullscreen_ack() const {
+    // Only before the first frame is shown: a window already on screen keeps
+    // showing its last frame while the client catches up (or hangs).
+    if (buffer_info_.first_width != 0) return false;
+    // Serials wrap: compare by difference.
+    return fullscreen_ && fullscreen_serial_ != 0 &&
+           static_cast<int32_t>(xdg_->current.configure_serial - fullscreen_serial_) < 0;
+}
+
+void View::update_visibility() {
+    // A client that asked for fullscreen and drew before it took the
+    // fullscreen configure (mpv --fs sends set_fullscreen after its initial
+    // commit and may draw for the first configure meanwhile) is not shown
+    // until a frame made for fullscreen comes: what the user sees first is
+    // already fullscreen.
+    bool visible = mapped_ && !occluded_ && !awaiting_fullscreen_ack();
+    wlr_scene_node_set_enabled(&tree_->node, visible);
+    if (visible && buffer_info_.first_width == 0 && xdg_->surface->current.width > 0) {
+        buffer_info_.first_width = xdg_->surface->current.width;
+        buffer_info_.first_height = xdg_->surface->current.height;
+    }
 }
 
 void View::close() { wlr_xdg_toplevel_send_close(xdg_); }
@@ -313,7 +337,7 @@ void View::place_initially() {
 void View::handle_map() {
     mapped_ = true;
     if (!placed_) place_initially();
-    wlr_scene_node_set_enabled(&tree_->node, true);
+    update_visibility();
     // focus_view puts it in front of the stack and deactivates the others.
     server_.focus_view(this);
     plog::debug(plog::Scope::scene, "mapped toplevel '%s' at %d,%d",
@@ -328,7 +352,11 @@ void View::handle_unmap() {
 }
 
 void View::handle_commit() {
+    int first_width = buffer_info_.first_width, first_height = buffer_info_.first_height;
     record_committed_buffer(xdg_->surface, buffer_info_);
+    buffer_info_.first_width = first_width;
+    buffer_info_.first_height = first_height;
+    update_visibility();
     if (mapped_ && !placed_ && !fullscreen_ && !maximized_) place_initially();
     apply_y_invert();
     // A fullscreen client's new size decides whether it covers its output.

@@ -59,6 +59,10 @@ private:
     // The first commit: states asked for before it go into the initial configure.
     void apply_initial_state();
     void refresh_surface_outputs();
+    // Shows the window when it is mapped, not hidden by a fullscreen view, and
+    // not waiting for the client to take a fullscreen configure.
+    void update_visibility();
+    bool awaiting_fullscreen_ack() const;
     // Back from fullscreen/maximized to the floating geometry it had.
     void restore_floating();
     void update_border();
@@ -80,6 +84,9 @@ private:
     bool maximized_ = false;
     bool server_decorated_ = false;
     bool occluded_ = false;
+    // The serial of the configure that made the window fullscreen; until the
+    // client acks it, its frames are of the size it had (not shown).
+    uint32_t fullscreen_serial_ = 0;
     wlr_box saved_{}; // floating geometry to return to from fullscreen/maximized
     BufferInfo buffer_info_;
     // The buffer transform the client asked for; planar composes a vertical

@@ -75,7 +75,12 @@ std::string read_all(int fd) {
     return text;
 }
 
-std::string ipc_path(harness::Compositor &planar) { return planar.path(planar.socket_name() + ".planar"); }
+// The IPC socket's path, once planar made it (just after the Wayland socket).
+std::string ipc_path(harness::Compositor &planar) {
+    std::string path = planar.path(planar.socket_name() + ".planar");
+    harness::wait_for([&] { return access(path.c_str(), F_OK) == 0; }, 10s);
+    return path;
+}
 
 void expect_ctl_answers(harness::Compositor &planar) {
     auto result = planar.run({harness::program_from_env("PLANAR_CTL_EXE"), "version"});

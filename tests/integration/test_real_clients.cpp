@@ -86,7 +86,10 @@ std::optional<std::string> window_of(harness::Compositor &planar, pid_t pid, boo
             size_t start = result.out.rfind('\n', at);
             std::string line = result.out.substr(start == std::string::npos ? 0 : start + 1);
             line = line.substr(0, line.find('\n'));
-            if (line.find("buffer=none") != std::string::npos) return false;
+            // Mapped and shown (a first frame on screen), not only committed.
+            if (line.find("buffer=none") != std::string::npos || line.find("first_buffer=0x0 ") != std::string::npos) {
+                return false;
+            }
             if (fullscreen && line.find("fullscreen=1") == std::string::npos) return false;
             found = line;
             return true;
