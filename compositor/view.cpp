@@ -352,10 +352,7 @@ void View::handle_unmap() {
 }
 
 void View::handle_commit() {
-    int first_width = buffer_info_.first_width, first_height = buffer_info_.first_height;
-    record_committed_buffer(xdg_->surface, buffer_info_);
-    buffer_info_.first_width = first_width;
-    buffer_info_.first_height = first_height;
+    record_committed_buffer(xdg_->surface, buffer_info_); // keeps first_width/height
     update_visibility();
     if (mapped_ && !placed_ && !fullscreen_ && !maximized_) place_initially();
     apply_y_invert();

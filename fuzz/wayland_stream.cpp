@@ -28,7 +28,11 @@ struct Global {
     uint32_t version;
 };
 
-// The compositor, made once for the whole run.
+// The compositor, made once for the whole run: libFuzzer calls the entry
+// point millions of times in one process, and a compositor per input (a
+// backend, a renderer, globals) would cost more than the input itself. Each
+// input gets its own client, destroyed at the end, so no input's state
+// outlives it except what planar itself keeps, which is what is under test.
 struct Harness {
     std::unique_ptr<planar::Server> server;
     std::map<std::string, const wl_interface *> interfaces; // of every global, by name

@@ -58,7 +58,7 @@ uintptr_t mapping_end(const void *address) {
 }
 
 // Forwarders: every renderer call but texture_from_buffer goes to the real one.
-wlr_renderer *real(wlr_renderer *proxy);
+wlr_renderer *real(wlr_renderer *proxy) { return ShmYuvRenderer::real_of(proxy); }
 void begin(wlr_renderer *r, uint32_t w, uint32_t h) { real(r)->impl->begin(real(r), w, h); }
 void clear(wlr_renderer *r, const float color[4]) { real(r)->impl->clear(real(r), color); }
 void scissor(wlr_renderer *r, wlr_box *box) { real(r)->impl->scissor(real(r), box); }
@@ -79,10 +79,6 @@ void destroy(wlr_renderer *) {} // the proxy is a member of ShmYuvRenderer
 ShmYuvRenderer &ShmYuvRenderer::from(wlr_renderer *renderer) {
     return *reinterpret_cast<Proxy *>(renderer)->owner;
 }
-
-namespace {
-wlr_renderer *real(wlr_renderer *proxy) { return ShmYuvRenderer::real_of(proxy); }
-} // namespace
 
 wlr_renderer *ShmYuvRenderer::real_of(wlr_renderer *proxy) { return from(proxy).real_; }
 

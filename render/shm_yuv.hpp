@@ -32,6 +32,8 @@ public:
     void watch(wlr_compositor *compositor);
     // The wl_shm formats this adds (WL_SHM_FORMAT_*).
     static const std::vector<uint32_t> &added_shm_formats();
+    // The renderer behind a proxy (for the forwarding functions).
+    static wlr_renderer *real_of(wlr_renderer *proxy);
 
 private:
     struct Proxy {
@@ -39,10 +41,6 @@ private:
         ShmYuvRenderer *owner;
     };
     static ShmYuvRenderer &from(wlr_renderer *renderer);
-public:
-    // The real renderer behind a proxy (for the forwarding functions).
-    static wlr_renderer *real_of(wlr_renderer *proxy);
-private:
     static wlr_texture *texture_from_buffer(wlr_renderer *renderer, wlr_buffer *buffer);
     wlr_texture *converted_texture(wlr_buffer *buffer, void *data, uint32_t format, size_t stride);
 
