@@ -9,6 +9,7 @@
 
 #include "commit_gate.hpp"
 #include "dmabuf_buffer.hpp"
+#include "kms.hpp"
 #include "output.hpp"
 #include "server.hpp"
 #include "view.hpp"
@@ -112,18 +113,49 @@ std::string describe_surfaces(Server &server) {
             to_plane = gate->passed_to_plane();
             wait_us = static_cast<long long>(gate->last_wait().count() / 1000);
         }
-        char line[1024];
+        // Its KMS plane (0: composited, and why).
+        SurfacePlane plane{0, "not-shown"};
+        for (Output *output : server.outputs()) {
+            if (auto p = output->plane_of(view->surface()); p && (plane.plane == 0 || p->plane != 0)) plane = *p;
+        }
+        char line[1200];
         snprintf(line, sizeof(line),
                  "surface=%u pid=%d app_id=%s title=%s geometry=%dx%d+%d+%d focused=%d fullscreen=%d "
                  "buffer=%s size=%dx%d format=%s modifier=%s planes=%d importer=%s imports=%u y_invert=%d "
-                 "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld\n",
+                 "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld plane=%u plane_reason=%s\n",
                  wl_resource_get_id(view->surface()->resource), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
                  quoted(view->xdg()->toplevel->title).c_str(), geo.width, geo.height, geo.x, geo.y,
                  view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
                  b.format != 0 ? format_name(b.format).c_str() : "-",
                  b.type == "dmabuf" ? modifier_name(b.modifier).c_str() : "-", b.planes,
                  b.importer.empty() ? "-" : b.importer.c_str(), b.imports, b.y_invert, b.commits, b.first_width, b.first_height, sync, held,
-                 to_plane, wait_us);
+                 to_plane, wait_us, plane.plane, plane.reason);
+        out += line;
+    }
+    return out;
+}
+
+// One line per KMS plane of the output: what it shows, in what format,
+// whether its last commit gave it an acquire fence.
+std::string describe_planes(Server &server, wlr_output *output) {
+    std::string out;
+    for (const kms::PlaneState &plane : kms::plane_states(output)) {
+        std::string content = "off";
+        if (plane.buffer != nullptr) content = plane.composition ? "composition" : "client";
+        for (View *view : server.views()) {
+            wlr_client_buffer *shown = view->surface()->buffer;
+            if (plane.buffer != nullptr && shown != nullptr &&
+                (shown->source == plane.buffer || &shown->base == plane.buffer)) {
+                content = "surface:" + std::to_string(wl_resource_get_id(view->surface()->resource));
+            }
+        }
+        const char *type = plane.type == kms::Plane::Type::primary ? "primary"
+                           : plane.type == kms::Plane::Type::cursor ? "cursor" : "overlay";
+        char line[512];
+        snprintf(line, sizeof(line), "plane output=%s id=%u type=%s content=%s format=%s modifier=%s fence=%s\n",
+                 output->name, plane.id, type, content.c_str(), plane.format != 0 ? format_name(plane.format).c_str() : "-",
+                 plane.buffer != nullptr ? modifier_name(plane.modifier).c_str() : "-",
+                 plane.in_fence ? "in_fence_fd" : "none");
         out += line;
     }
     return out;
@@ -135,10 +167,12 @@ std::string describe_outputs(Server &server) {
         wlr_output *o = output->wlr();
         wlr_box box = output->box();
         char line[512];
-        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d direct_scanout=%d in_fence_frames=%" PRIu64 "\n",
+        const char *kms = kms::is_kms_output(o) ? "planar" : wlr_output_is_drm(o) ? "wlroots" : "none";
+        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d direct_scanout=%d in_fence_frames=%" PRIu64 " kms=%s\n",
                  o->name, o->width, o->height, o->refresh / 1000.0, box.x, box.y, o->enabled,
-                 output->scanning_out(), output->in_fence_frames());
+                 output->scanning_out(), output->in_fence_frames(), kms);
         out += line;
+        out += describe_planes(server, o);
     }
     return out;
 }

@@ -75,6 +75,7 @@ std::optional<backend::OutputMode> parse_output_mode(const std::string &text) {
 ParsedOptions parse_options(const std::vector<std::string> &args) {
     ParsedOptions result;
     Options &o = result.options;
+    if (const char *kms = getenv("PLANAR_KMS"); kms != nullptr && std::string(kms) == "wlroots") o.kms = KmsKind::wlroots;
     auto fail = [&](std::string message) {
         result.error = std::move(message);
         return result;
@@ -121,6 +122,9 @@ ParsedOptions parse_options(const std::vector<std::string> &args) {
             auto kind = parse_renderer(v);
             if (!kind) return fail("unknown renderer '" + v + "': use auto, gles2 or pixman");
             o.renderer = *kind;
+        } else if (name == "--kms") {
+            if (!value(v) || (v != "planar" && v != "wlroots")) return fail("--kms needs a value: planar or wlroots");
+            o.kms = v == "planar" ? KmsKind::planar : KmsKind::wlroots;
         } else if (name == "-o" || name == "--output") {
             if (!value(v)) return fail("--output needs a value such as 1920x1080@60");
             auto mode = parse_output_mode(v);
@@ -156,6 +160,10 @@ Options:
   -r, --renderer NAME    auto (default), gles2 or pixman. auto uses gles2 on a
                          GPU and falls back to pixman; gles2 given explicitly
                          also accepts a software (llvmpipe) EGL.
+      --kms NAME         drm backend: planar (default) drives atomic KMS itself
+                         (overlay planes, fences in the commit); wlroots uses
+                         wlroots' DRM backend (primary plane only). A device
+                         without atomic KMS gets wlroots' on its own.
   -o, --output WxH[@HZ]  an output of this mode; repeatable. headless: one
                          output per option (default one 1920x1080@60);
                          wayland/x11: one window per option.
@@ -174,6 +182,8 @@ Options:
 Environment:
   PLANAR_DEBUG=scope,... debug logging for some scopes: core, dmabuf, sync,
                          kms, scene, input, output, config, client, all.
+  PLANAR_KMS=wlroots     as --kms wlroots.
+  PLANAR_KMS_PLANES=0    planar's KMS: no overlay planes (composition only).
   XKB_DEFAULT_LAYOUT, XKB_DEFAULT_VARIANT, XKB_DEFAULT_MODEL,
   XKB_DEFAULT_OPTIONS, XKB_DEFAULT_RULES
                          keyboard layout when the config file sets none.

@@ -12,10 +12,13 @@ namespace planar {
 
 enum class BackendKind { automatic, drm, wayland, x11, headless };
 enum class RendererKind { automatic, gles2, pixman };
+// Who drives KMS on the drm backend: planar's own atomic code, or wlroots' DRM backend.
+enum class KmsKind { planar, wlroots };
 
 struct Options {
     BackendKind backend = BackendKind::automatic;
     RendererKind renderer = RendererKind::automatic;
+    KmsKind kms = KmsKind::planar;              // --kms, or PLANAR_KMS
     std::vector<backend::OutputMode> outputs; // --output WxH[@Hz], repeatable
     std::string socket;                       // --socket NAME; empty: wayland-N
     std::string config_path;                  // --config FILE

@@ -23,7 +23,7 @@ int64_t now_ns() {
 } // namespace
 
 Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mode)
-    : server_(server), output_(output) {
+    : server_(server), output_(output), planner_(output) {
     output_->data = this;
     if (!wlr_output_init_render(output_, server_.allocator(), server_.renderer())) {
         plog::error(plog::Scope::output, "%s: cannot initialise rendering", output_->name);
@@ -83,6 +83,9 @@ void Output::stop_frames() {
     fence_wait_.reset();
     scanout_candidate_ = nullptr;
     scanned_out_ = false;
+    planner_.reset();
+    for (const OverlayFeedback &f : overlay_feedback_) wlr_presentation_feedback_destroy(f.feedback);
+    overlay_feedback_.clear();
     plane_buffer_ = nullptr;
     on_plane_buffer_destroy_.disconnect();
 }
@@ -127,12 +130,51 @@ void Output::track_plane_buffer(const FrameResult &result, wlr_surface *candidat
     });
 }
 
+std::optional<SurfacePlane> Output::plane_of(wlr_surface *surface) const {
+    if (surface != nullptr && scanned_out_surface() == surface) {
+        for (const kms::PlaneState &plane : kms::plane_states(output_)) {
+            if (plane.type == kms::Plane::Type::primary) return SurfacePlane{plane.id, "none"};
+        }
+    }
+    return planner_.placement_of(surface);
+}
+
 wlr_box Output::box() const {
     wlr_box *box = wlr_output_layout_get_box(server_.layout(), output_);
     return box != nullptr ? *box : wlr_box{};
 }
 
+void Output::sampled_on_overlays(const std::vector<wlr_surface *> &surfaces) {
+    wlr_presentation *presentation = server_.presentation();
+    if (presentation == nullptr) return;
+    for (wlr_surface *surface : surfaces) {
+        // wlr_output_commit counted this commit already.
+        if (wlr_presentation_feedback *f = wlr_presentation_surface_sampled(presentation, surface)) {
+            overlay_feedback_.push_back({output_->commit_seq, f});
+        }
+    }
+}
+
+void Output::present_overlay_feedback(wlr_output_event_present *event) {
+    std::vector<OverlayFeedback> later;
+    for (const OverlayFeedback &f : overlay_feedback_) {
+        if (f.commit_seq > event->commit_seq) {
+            later.push_back(f);
+            continue;
+        }
+        if (event->presented && f.commit_seq == event->commit_seq) {
+            wlr_presentation_event presented{};
+            wlr_presentation_event_from_output(&presented, event);
+            presented.flags |= WLR_OUTPUT_PRESENT_ZERO_COPY; // KMS scanned the client's buffer out
+            wlr_presentation_feedback_send_presented(f.feedback, &presented);
+        }
+        wlr_presentation_feedback_destroy(f.feedback); // discarded when not presented
+    }
+    overlay_feedback_ = std::move(later);
+}
+
 void Output::handle_present(wlr_output_event_present *event) {
+    present_overlay_feedback(event);
     if (!event->presented || event->when == nullptr) return;
     int64_t when = event->when->tv_sec * 1'000'000'000LL + event->when->tv_nsec;
     int64_t refresh = event->refresh;
@@ -181,11 +223,13 @@ void Output::render_frame() {
     inputs.screencopy = server_.screencopy();
     inputs.background = background_;
     inputs.want_out_fence = plane_buffer_ != nullptr;
+    inputs.planner = &planner_;
     FrameResult result = commit_scene_frame(scene_output, inputs, scanned_out_);
     if (result.in_fence) in_fence_frames_++;
     if (result.waits_for >= 0) wait_for_fence(result.waits_for);
     if (result.committed) track_plane_buffer(result, inputs.candidate);
     if (result.committed && !result.scanned_out) server_.frame_composited(scene_output);
+    if (result.committed) sampled_on_overlays(result.on_overlays);
     int64_t finished = now_ns();
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,

@@ -10,6 +10,7 @@
 #include "frame_schedule.hpp"
 #include "scene_frame.hpp"
 #include "headless.hpp"
+#include "overlay_planner.hpp"
 #include "listener.hpp"
 #include "unique_fd.hpp"
 #include "wlr.hpp"
@@ -41,6 +42,9 @@ public:
     wlr_surface *scanned_out_surface() const;
     // Frames whose buffer went to the plane with its acquire fence as IN_FENCE_FD.
     uint64_t in_fence_frames() const { return in_fence_frames_; }
+    // The overlay plane of `surface` in the last frame, or why it is composited.
+    // Null when the last frame did not show it here.
+    std::optional<SurfacePlane> plane_of(wlr_surface *surface) const;
 
 private:
     void handle_frame();
@@ -48,6 +52,10 @@ private:
     void render_frame();
     void wait_for_fence(int fence);
     void track_plane_buffer(const FrameResult &result, wlr_surface *candidate);
+    // Presentation feedback of surfaces on overlays: sent with ZERO_COPY
+    // when the commit that put them there is presented.
+    void sampled_on_overlays(const std::vector<wlr_surface *> &surfaces);
+    void present_overlay_feedback(wlr_output_event_present *event);
     // The output was disabled (or is going): no frame of it may run after this.
     void stop_frames();
     static int handle_render_timer(int fd, uint32_t mask, void *data);
@@ -64,6 +72,12 @@ private:
     // A frame that would have read a buffer before its acquire fence
     // signalled waits for that fence, then asks for a new frame.
     std::unique_ptr<render::Wait> fence_wait_;
+    OverlayPlanner planner_;
+    struct OverlayFeedback {
+        uint32_t commit_seq;
+        wlr_presentation_feedback *feedback;
+    };
+    std::vector<OverlayFeedback> overlay_feedback_;
     FrameSchedule schedule_;
     UniqueFd render_timer_;
     wl_event_source *render_timer_source_ = nullptr;

@@ -2,7 +2,8 @@
 
 #include "commit_gate.hpp"
 #include "dmabuf_buffer.hpp"
-#include "kms_fences.hpp"
+#include "kms.hpp"
+#include "overlay_planner.hpp"
 #include "log.hpp"
 
 namespace planar {
@@ -85,19 +86,18 @@ int unsignalled_fence_on(wlr_scene_output *scene_output) {
 
 // Direct scan-out of `candidate`, with KMS waiting for its acquire fence
 // when it has an unsignalled one. False: composite (or wait) instead.
-bool scan_out(wlr_output *output, const FrameInputs &inputs, backend::KmsFences &kms, FrameResult &result) {
+bool scan_out(wlr_output *output, const FrameInputs &inputs, FrameResult &result) {
     if (!scanout_possible(output, inputs.candidate)) return false;
+    kms::NextFrame next; // no overlays: the candidate is all there is
+    next.want_out_fence = inputs.want_out_fence;
     int fence = plane_fence_of(inputs.candidate);
-    if (fence < 0) return try_scanout(output, inputs.candidate, inputs.presentation);
-    if (!backend::KmsFences::takes_in_fence(output) || screencopy_waits_on(inputs.screencopy, output)) return false;
-    kms.set_in_fence(fence);
-    bool ok = try_scanout(output, inputs.candidate, inputs.presentation);
-    kms.set_in_fence(-1);
-    result.in_fence = ok && kms.in_fence_commits() > 0;
-    if (ok && !result.in_fence) {
-        // Not expected (the device commits atomically): the buffer went out unwaited.
-        plog::error(plog::Scope::kms, "%s: a fenced buffer was committed without IN_FENCE_FD", output->name);
+    if (fence >= 0) {
+        if (!kms::takes_in_fence(output) || screencopy_waits_on(inputs.screencopy, output)) return false;
+        next.primary_in_fence = fence;
     }
+    kms::set_next_frame(output, next);
+    bool ok = try_scanout(output, inputs.candidate, inputs.presentation);
+    result.in_fence = ok && fence >= 0;
     return ok;
 }
 
@@ -141,8 +141,7 @@ void scissor(wlr_output *output, const pixman_box32_t &rect) {
 FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs &inputs, bool &was_scanout) {
     wlr_output *output = scene_output->output;
     FrameResult result;
-    backend::KmsFences kms(output, inputs.want_out_fence);
-    bool scanout = scan_out(output, inputs, kms, result);
+    bool scanout = scan_out(output, inputs, result);
     if (!scanout) {
         result.waits_for = unsignalled_fence_on(scene_output);
         if (result.waits_for >= 0) {
@@ -157,10 +156,16 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     }
     was_scanout = scanout;
     if (scanout) {
+        if (inputs.planner != nullptr) inputs.planner->reset();
         result.committed = result.scanned_out = true;
-        result.out_fence = kms.take_out_fence();
+        result.out_fence = kms::take_out_fence(output);
         return result;
     }
+
+    OverlayPlan plan;
+    if (inputs.planner != nullptr) plan = inputs.planner->plan(scene_output, screencopy_waits_on(inputs.screencopy, output));
+    plan.frame.want_out_fence = inputs.want_out_fence;
+    kms::set_next_frame(output, plan.frame);
 
     bool needs_frame = false;
     pixman_region32_t damage;
@@ -177,6 +182,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
 
     wlr_renderer *renderer = output->renderer;
     wlr_renderer_begin(renderer, output->width, output->height);
+    HiddenNodes on_planes(plan.on_planes); // KMS shows them; composition draws what is under them
     pixman_region32_t clear;
     pixman_region32_init(&clear);
     pixman_region32_copy(&clear, &damage);
@@ -202,7 +208,8 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     wlr_output_set_damage(output, &frame_damage);
     pixman_region32_fini(&frame_damage);
     result.committed = wlr_output_commit(output);
-    result.out_fence = kms.take_out_fence();
+    result.out_fence = kms::take_out_fence(output);
+    if (result.committed) result.on_overlays = std::move(plan.surfaces);
     return result;
 }
 

@@ -16,6 +16,8 @@
 // when the frame is on screen, so when the buffer it replaced is free.
 #pragma once
 
+#include <vector>
+
 #include "unique_fd.hpp"
 #include "wlr.hpp"
 
@@ -27,7 +29,10 @@ struct FrameResult {
     bool in_fence = false;    // ... and KMS waits for its acquire fence
     int waits_for = -1;       // no frame: this fence (borrowed) must signal first
     UniqueFd out_fence;       // KMS's fence for this frame, when asked for and given
+    std::vector<wlr_surface *> on_overlays; // surfaces the frame shows on overlay planes
 };
+
+class OverlayPlanner;
 
 struct FrameInputs {
     wlr_surface *candidate = nullptr;                 // the only surface visible on the output
@@ -35,6 +40,7 @@ struct FrameInputs {
     wlr_screencopy_manager_v1 *screencopy = nullptr;  // may be null
     const float *background = nullptr;                // RGBA premultiplied
     bool want_out_fence = false;                      // ask KMS for the frame's out fence
+    OverlayPlanner *planner = nullptr;                // null: no overlay planes
 };
 
 FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs &inputs, bool &was_scanout);

@@ -17,7 +17,6 @@
 #include "headless.hpp"
 #include "ipc.hpp"
 #include "linux_dmabuf_v1.hpp"
-#include "kms_fences.hpp"
 #include "linux_drm_syncobj_v1.hpp"
 #include "linux_explicit_synchronization_v1.hpp"
 #include "launcher.hpp"
@@ -27,6 +26,7 @@
 #include "seat.hpp"
 #include "shm_yuv.hpp"
 #include "view.hpp"
+#include "kms.hpp"
 #include "xdg_link.hpp"
 
 namespace planar {
@@ -117,6 +117,39 @@ Server::~Server() {
     wl_display_destroy(display_);
 }
 
+// planar's own atomic KMS backend with libinput, both on one session;
+// wlroots' DRM backend when asked (--kms wlroots) or when no device does
+// atomic KMS (logged with the reason).
+wlr_backend *Server::create_drm_backend() {
+    // A machine without keyboard or mouse (a kiosk, a test guest) still
+    // gets its screen; wlroots refuses to start without this. A user's
+    // own setting wins.
+    setenv("WLR_LIBINPUT_NO_DEVICES", "1", 0);
+    if (options_.kms == KmsKind::planar) {
+        wlr_session *session = wlr_session_create(display_);
+        if (session == nullptr) {
+            plog::error(plog::Scope::core, "cannot open a session (seatd, logind or root for libseat's builtin backend)");
+            return nullptr;
+        }
+        std::string why_not;
+        wlr_backend *kms = kms::backend_create(display_, session, why_not);
+        if (kms != nullptr) {
+            wlr_backend *multi = wlr_multi_backend_create(display_);
+            wlr_backend *input = wlr_libinput_backend_create(display_, session);
+            wlr_multi_backend_add(multi, kms);
+            if (input != nullptr) wlr_multi_backend_add(multi, input);
+            return multi;
+        }
+        plog::info(plog::Scope::kms, "planar's KMS backend cannot drive this machine (%s): using wlroots' DRM backend",
+                   why_not.c_str());
+        wlr_session_destroy(session);
+    } else {
+        plog::info(plog::Scope::kms, "wlroots' DRM backend, as asked (--kms wlroots or PLANAR_KMS=wlroots)");
+    }
+    ScopedEnv backends("WLR_BACKENDS", "drm,libinput");
+    return wlr_backend_autocreate(display_);
+}
+
 bool Server::create_backend() {
     BackendKind kind = options_.backend == BackendKind::automatic ? choose_backend() : options_.backend;
     plog::info(plog::Scope::core, "backend: %s%s", backend_name(kind),
@@ -145,15 +178,9 @@ bool Server::create_backend() {
         backend_ = wlr_backend_autocreate(display_);
         break;
     }
-    case BackendKind::drm: {
-        ScopedEnv backends("WLR_BACKENDS", "drm,libinput");
-        // A machine without keyboard or mouse (a kiosk, a test guest) still
-        // gets its screen; wlroots refuses to start without this. A user's
-        // own setting wins.
-        setenv("WLR_LIBINPUT_NO_DEVICES", "1", 0);
-        backend_ = wlr_backend_autocreate(display_);
+    case BackendKind::drm:
+        backend_ = create_drm_backend();
         break;
-    }
     case BackendKind::automatic:
         break;
     }
@@ -314,7 +341,7 @@ void Server::create_explicit_sync() {
 // acquire fences, not planar's event loop (see scene_frame.hpp).
 bool Server::plane_takes_fence(wlr_surface *surface) const {
     for (Output *output : outputs_) {
-        if (output->scanned_out_surface() == surface) return backend::KmsFences::takes_in_fence(output->wlr());
+        if (output->scanned_out_surface() == surface) return kms::takes_in_fence(output->wlr());
     }
     return false;
 }

@@ -91,6 +91,7 @@ public:
 
 private:
     bool create_backend();
+    wlr_backend *create_drm_backend();
     bool create_renderer();
     void create_globals();
     void create_linux_dmabuf();
