@@ -1,6 +1,7 @@
 #include "overlay_planner.hpp"
 
 #include <algorithm>
+#include <drm_fourcc.h>
 
 #include "commit_gate.hpp"
 #include "dmabuf_buffer.hpp"
@@ -122,6 +123,29 @@ private:
     const std::vector<Drawn> &layers_;
 };
 
+// Whether every pixel of the surface is opaque: a format without alpha, or
+// an opaque region covering it. Composition under such a plane is never seen.
+bool opaque(wlr_surface *surface, const kms::Layer &layer) {
+    switch (layer.buffer.format) {
+    case DRM_FORMAT_XRGB8888:
+    case DRM_FORMAT_XBGR8888:
+    case DRM_FORMAT_XRGB2101010:
+    case DRM_FORMAT_XBGR2101010:
+    case DRM_FORMAT_XRGB16161616:
+    case DRM_FORMAT_RGB565:
+        return true;
+    default:
+        break;
+    }
+    pixman_box32_t box{0, 0, surface->current.width, surface->current.height};
+    return pixman_region32_contains_rectangle(&surface->opaque_region, &box) == PIXMAN_REGION_IN;
+}
+
+bool same(const kms::OverlayLayer &a, const kms::OverlayLayer &b) {
+    return a.plane == b.plane && a.buffer == b.buffer && a.dst == b.dst && a.src_x == b.src_x && a.src_y == b.src_y &&
+           a.src_width == b.src_width && a.src_height == b.src_height;
+}
+
 void damage(wlr_scene_output *scene_output, const kms::Rect &r) {
     wlr_box box{r.x, r.y, r.width, r.height};
     wlr_output_damage_add_box(scene_output->damage, &box);
@@ -188,8 +212,22 @@ OverlayPlan OverlayPlanner::plan(wlr_scene_output *scene_output, bool capture) {
             plan.on_planes.push_back(d.node);
             plan.surfaces.push_back(d.surface);
             on_planes[d.surface] = d.layer.dst;
+            // The surface's own commits damaged the composition under it,
+            // where an opaque plane that stays put hides every pixel: not
+            // redrawn (the point of the plane). Entering, leaving or moving
+            // damages it below.
+            auto before = last_on_planes_.find(d.surface);
+            if (before != last_on_planes_.end() && before->second == d.layer.dst && opaque(d.surface, d.layer)) {
+                pixman_region32_t hidden;
+                pixman_region32_init_rect(&hidden, d.layer.dst.x, d.layer.dst.y, d.layer.dst.width, d.layer.dst.height);
+                pixman_region32_subtract(&scene_output->damage->current, &scene_output->damage->current, &hidden);
+                pixman_region32_fini(&hidden);
+            }
         }
     }
+    plan.changed = plan.frame.overlays.size() != last_overlays_.size() ||
+                   !std::equal(plan.frame.overlays.begin(), plan.frame.overlays.end(), last_overlays_.begin(), same);
+    last_overlays_ = plan.frame.overlays;
 
     // A surface that enters or leaves a plane, or moves on one: composition
     // redraws where it was and where it is.
@@ -211,6 +249,7 @@ OverlayPlan OverlayPlanner::plan(wlr_scene_output *scene_output, bool capture) {
 
 void OverlayPlanner::reset() {
     last_on_planes_.clear();
+    last_overlays_.clear();
     placements_.clear();
     cache_ = kms::TestCache();
 }

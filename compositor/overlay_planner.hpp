@@ -25,6 +25,9 @@ struct OverlayPlan {
     kms::NextFrame frame;                     // for kms::set_next_frame
     std::vector<wlr_scene_node *> on_planes;  // scene nodes composition must skip
     std::vector<wlr_surface *> surfaces;      // their surfaces (presentation feedback)
+    // The overlays differ from the last plan's: a commit is needed even when
+    // composition has nothing to redraw.
+    bool changed = false;
 };
 
 // Per surface: its plane, or why it is composited (planar-ctl surfaces).
@@ -50,6 +53,7 @@ private:
     wlr_output *output_;
     kms::TestCache cache_;
     std::map<wlr_surface *, kms::Rect> last_on_planes_;
+    std::vector<kms::OverlayLayer> last_overlays_;
     std::map<wlr_surface *, SurfacePlane> placements_;
 };
 

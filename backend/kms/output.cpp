@@ -204,7 +204,6 @@ bool KmsOutput::build(drmModeAtomicReq *request, bool test, const NextFrame &fra
 bool KmsOutput::commit(bool test) {
     if (!backend->session->active) return false; // not DRM master: nothing touches KMS
     const wlr_output_state &pending = base.pending;
-    bool has_buffer = (pending.committed & WLR_OUTPUT_STATE_BUFFER) != 0;
     if (!test && flip_pending) {
         plog::debug(plog::Scope::kms, "%s: commit refused while a page flip is pending", base.name);
         return false;
@@ -223,9 +222,11 @@ bool KmsOutput::commit(bool test) {
     bool zero_copy = false;
     std::vector<PlaneContent> contents;
     bool ok = build(request, test, next, zero_copy, test ? nullptr : &contents);
-    // A page-flip event for every commit that shows a new frame; a
-    // modeset is a blocking commit, the rest never block the event loop.
-    bool flip_event = enable && (has_buffer || modeset);
+    // A page-flip event for every commit of an enabled output (a new
+    // primary buffer, new overlays, a mode): its present and frame events
+    // pace the next frame. A modeset is a blocking commit; the rest never
+    // block the event loop.
+    bool flip_event = enable;
     uint32_t flags = test ? DRM_MODE_ATOMIC_TEST_ONLY : (flip_event ? DRM_MODE_PAGE_FLIP_EVENT : 0);
     if (modeset) {
         flags |= DRM_MODE_ATOMIC_ALLOW_MODESET;
@@ -270,12 +271,12 @@ bool KmsOutput::commit(bool test) {
         active = true;
     }
     if (flip_event) {
+        // A commit without a buffer leaves wlroots' frame_pending alone; the
+        // flip's frame event is sent all the same.
         flip_pending = true;
         flip_commit_seq = base.commit_seq + 1; // wlr_output_commit increments it after we return
         flip_zero_copy = zero_copy;
         queued = std::move(contents);
-    } else {
-        shown = std::move(contents);
     }
     return true;
 }
