@@ -20,6 +20,9 @@
 //   sync_client stall-fullscreen
 //                          the same, fullscreen, after 10 signalled frames
 //                          (so that the stalled one goes to the plane)
+//   sync_client stall-window
+//                          the same in a window, after 10 signalled frames
+//                          (shown on an overlay plane where there is one)
 //   sync_client hold       one frame (0x2060c0) shown, then one (0xc06020)
 //                          held on an unsignalled fence until SIGUSR1, which
 //                          signals it; then idles (for screenshots)
@@ -151,7 +154,7 @@ int gate(int n, bool fullscreen, const char *gbm_node = nullptr) {
     return 0;
 }
 
-int stall(bool fullscreen) {
+int stall(bool fullscreen, bool shown_first) {
     SyncClient c;
     connect(c);
     c.map_window(fullscreen);
@@ -159,7 +162,7 @@ int stall(bool fullscreen) {
     c.sync = zwp_linux_explicit_synchronization_v1_get_synchronization(c.explicit_sync, c.surface);
     int timeline = open_sw_timeline();
     uint32_t value = 0;
-    if (fullscreen) {
+    if (shown_first) {
         // Frames whose fences signal first, so that the buffers are on the plane.
         wl_buffer *buffers[2] = {c.udmabuf_buffer(0xff2060c0), c.udmabuf_buffer(0xffc06020)};
         for (int i = 0; i < 10; ++i) {
@@ -274,12 +277,13 @@ int main(int argc, char **argv) {
     std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "gate") return gate(argc > 2 ? atoi(argv[2]) : 100, false, argc > 3 ? argv[3] : nullptr);
     if (mode == "gate-fullscreen") return gate(argc > 2 ? atoi(argv[2]) : 100, true);
-    if (mode == "stall") return stall(false);
-    if (mode == "stall-fullscreen") return stall(true);
+    if (mode == "stall") return stall(false, false);
+    if (mode == "stall-fullscreen") return stall(true, true);
+    if (mode == "stall-window") return stall(false, true);
     if (mode == "duplicate") return duplicate();
     if (mode == "hold") return hold();
     if (mode == "rate") return rate(argc > 2 ? atoi(argv[2]) : 5);
     if (mode == "probe") return probe();
-    fprintf(stderr, "usage: sync_client gate N [RENDER_NODE] | gate-fullscreen N | stall | stall-fullscreen | hold | duplicate | rate SECS | probe\n");
+    fprintf(stderr, "usage: sync_client gate N [RENDER_NODE] | gate-fullscreen N | stall | stall-fullscreen | stall-window | hold | duplicate | rate SECS | probe\n");
     return 2;
 }
