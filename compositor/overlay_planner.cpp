@@ -178,10 +178,11 @@ OverlayPlan OverlayPlanner::plan(wlr_scene_output *scene_output, bool capture) {
     w.oy = scene_output->y;
     w.output = {0, 0, output_->width, output_->height};
     walk(&scene_output->scene->node, 0, 0, w);
-    // planar's own drawings above everything: the software cursors.
+    // planar's own drawings above everything: software cursors.
     wlr_output_cursor *cursor;
     wl_list_for_each(cursor, &output_->cursors, link) {
         if (!cursor->enabled || !cursor->visible || (cursor->texture == nullptr && cursor->surface == nullptr)) continue;
+        if (output_->hardware_cursor == cursor) continue; // on the cursor plane, not composited
         kms::Rect box{static_cast<int>(cursor->x) - cursor->hotspot_x, static_cast<int>(cursor->y) - cursor->hotspot_y,
                       static_cast<int>(cursor->width), static_cast<int>(cursor->height)};
         w.drawn.push_back({kms::Layer{.dmabuf = false, .dst = box}});

@@ -177,9 +177,9 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     if (!needs_frame) {
         pixman_region32_fini(&damage);
         wlr_output_rollback(output);
-        // Only overlays changed (a video on a plane): the primary plane
-        // keeps its buffer, the commit flips the overlays.
-        if (plan.changed) {
+        // Only overlays or the cursor plane changed (a video on a plane, a
+        // pointer motion): the primary plane keeps its buffer.
+        if (plan.changed || kms::cursor_changed(output)) {
             result.committed = wlr_output_commit(output);
             result.out_fence = kms::take_out_fence(output);
             if (result.committed) result.on_overlays = std::move(plan.surfaces);

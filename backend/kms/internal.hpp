@@ -59,6 +59,11 @@ struct KmsOutput {
     uint32_t connector = 0;
     uint32_t crtc = 0;
     std::vector<uint32_t> planes; // primary first, then overlays bottom to top
+    uint32_t cursor_plane = 0;    // 0: none (wlroots draws the cursor in composition)
+    wlr_drm_format_set cursor_formats{};
+    LockedBuffer cursor_buffer;   // set_cursor's image, null: hidden
+    int cursor_x = 0, cursor_y = 0, cursor_hotspot_x = 0, cursor_hotspot_y = 0;
+    bool cursor_changed = false;  // since the last commit
     uint32_t mode_blob = 0;
     uint32_t new_mode_blob = 0, new_gamma_blob = 0; // made for the commit being built
     wlr_drm_format_set primary_formats{};

@@ -52,6 +52,9 @@ void set_next_frame(wlr_output *output, NextFrame frame);
 bool test_overlays(wlr_output *output, const NextFrame &frame);
 // The out fence of the last commit, when asked for and given.
 UniqueFd take_out_fence(wlr_output *output);
+// The hardware cursor moved or changed since the last commit (which must
+// then happen even when nothing else changed).
+bool cursor_changed(wlr_output *output);
 // Whether the primary plane takes an IN_FENCE_FD.
 bool takes_in_fence(wlr_output *output);
 // The primary and overlay planes of the output, bottom to top (empty when

@@ -76,6 +76,7 @@ void output_destroy(wlr_output *wlr_output) {
     if (output->active && output->backend->session->active) output->disable_now();
     if (output->mode_blob != 0) drmModeDestroyPropertyBlob(output->backend->model->fd(), output->mode_blob);
     wlr_drm_format_set_finish(&output->primary_formats);
+    wlr_drm_format_set_finish(&output->cursor_formats);
     output->backend->outputs.remove(output);
     delete output;
 }
@@ -90,11 +91,51 @@ const wlr_drm_format_set *output_primary_formats(wlr_output *wlr_output, uint32_
     return &kms_output_from(wlr_output)->primary_formats;
 }
 
+bool output_set_cursor(wlr_output *wlr_output, wlr_buffer *buffer, int hotspot_x, int hotspot_y) {
+    KmsOutput *output = kms_output_from(wlr_output);
+    if (output->cursor_plane == 0) return false;
+    if (buffer != nullptr && output->backend->framebuffers->framebuffer_of(buffer) == 0) return false;
+    output->cursor_buffer = LockedBuffer(buffer);
+    output->cursor_hotspot_x = hotspot_x;
+    output->cursor_hotspot_y = hotspot_y;
+    output->cursor_changed = true;
+    wlr_output_update_needs_frame(wlr_output);
+    return true;
+}
+
+bool output_move_cursor(wlr_output *wlr_output, int x, int y) {
+    KmsOutput *output = kms_output_from(wlr_output);
+    if (output->cursor_x == x && output->cursor_y == y) return true;
+    output->cursor_x = x;
+    output->cursor_y = y;
+    output->cursor_changed = true;
+    wlr_output_update_needs_frame(wlr_output);
+    return true;
+}
+
+const wlr_drm_format_set *output_cursor_formats(wlr_output *wlr_output, uint32_t buffer_caps) {
+    if (!(buffer_caps & WLR_BUFFER_CAP_DMABUF)) return nullptr;
+    return &kms_output_from(wlr_output)->cursor_formats;
+}
+
+void output_cursor_size(wlr_output *wlr_output, int *width, int *height) {
+    int fd = kms_output_from(wlr_output)->backend->model->fd();
+    uint64_t w = 64, h = 64;
+    drmGetCap(fd, DRM_CAP_CURSOR_WIDTH, &w);
+    drmGetCap(fd, DRM_CAP_CURSOR_HEIGHT, &h);
+    *width = static_cast<int>(w);
+    *height = static_cast<int>(h);
+}
+
 const wlr_output_impl output_impl = {
+    .set_cursor = output_set_cursor,
+    .move_cursor = output_move_cursor,
     .destroy = output_destroy,
     .test = output_test,
     .commit = output_commit,
     .get_gamma_size = output_gamma_size,
+    .get_cursor_formats = output_cursor_formats,
+    .get_cursor_size = output_cursor_size,
     .get_primary_formats = output_primary_formats,
 };
 
@@ -194,6 +235,19 @@ bool KmsOutput::build(drmModeAtomicReq *request, bool test, const NextFrame &fra
                       layer->dst, ok);
         if (contents != nullptr) contents->push_back({plane.plane.id, LockedBuffer(layer->buffer), fb, false});
     }
+    // The cursor plane: the hardware cursor's image where it is, or off.
+    if (cursor_plane != 0) {
+        const PlaneInfo &plane = *device.plane(cursor_plane);
+        wlr_buffer *image = cursor_buffer.get();
+        uint32_t fb = image != nullptr ? backend->framebuffers->framebuffer_of(image) : 0;
+        if (fb != 0) {
+            show_on_plane(request, plane, crtc, fb, {0, 0, image->width, image->height},
+                          {cursor_x - cursor_hotspot_x, cursor_y - cursor_hotspot_y, image->width, image->height}, ok);
+        } else {
+            disable_plane(request, plane, ok);
+        }
+        if (contents != nullptr) contents->push_back({cursor_plane, LockedBuffer(fb != 0 ? image : nullptr), fb, false});
+    }
     if (!test && frame.want_out_fence && crtc_state.out_fence_property != 0 && backend->fences_enabled) {
         out_fence_slot = -1;
         add(request, crtc, crtc_state.out_fence_property, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(&out_fence_slot)), ok);
@@ -255,6 +309,7 @@ bool KmsOutput::commit(bool test) {
     if (new_gamma_blob != 0) drmModeDestroyPropertyBlob(fd, new_gamma_blob); // the CRTC keeps its copy
     if (out_fence_slot >= 0) out_fence.reset(std::exchange(out_fence_slot, -1));
     next.primary_in_fence = -1; // borrowed for this commit only
+    cursor_changed = false;
     if (!enable) {
         active = false;
         shown.clear();
@@ -379,8 +434,24 @@ KmsOutput *create_output(KmsBackend *backend, const ConnectorInfo &connector, ui
         // modifiers) are shown as linear by every driver planar knows.
         if (f.modifier == DRM_FORMAT_MOD_LINEAR) wlr_drm_format_set_add(&output->primary_formats, f.format, DRM_FORMAT_MOD_INVALID);
     }
+    if (const PlaneInfo *cursor = backend->model->cursor_for(*backend->model->crtc(crtc))) {
+        bool taken = false;
+        for (KmsOutput *other : backend->outputs) taken = taken || other->cursor_plane == cursor->plane.id;
+        if (!taken) {
+            output->cursor_plane = cursor->plane.id;
+            for (const FormatModifier &f : cursor->plane.formats) {
+                wlr_drm_format_set_add(&output->cursor_formats, f.format, f.modifier);
+                if (f.modifier == DRM_FORMAT_MOD_LINEAR) wlr_drm_format_set_add(&output->cursor_formats, f.format, DRM_FORMAT_MOD_INVALID);
+            }
+        }
+    }
     backend->outputs.push_back(output);
     return output;
+}
+
+bool cursor_changed(wlr_output *wlr_output) {
+    KmsOutput *output = kms_output_from(wlr_output);
+    return output != nullptr && output->cursor_changed;
 }
 
 bool is_kms_output(wlr_output *output) { return kms_output_from(output) != nullptr; }
@@ -427,7 +498,9 @@ std::vector<PlaneState> plane_states(wlr_output *wlr_output) {
     KmsOutput *output = kms_output_from(wlr_output);
     std::vector<PlaneState> result;
     if (output == nullptr) return result;
-    for (uint32_t id : output->planes) {
+    std::vector<uint32_t> ids = output->planes;
+    if (output->cursor_plane != 0) ids.push_back(output->cursor_plane);
+    for (uint32_t id : ids) {
         PlaneState state;
         state.id = id;
         state.type = output->backend->model->plane(id)->plane.type;
