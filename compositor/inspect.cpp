@@ -168,9 +168,9 @@ std::string describe_outputs(Server &server) {
         wlr_box box = output->box();
         char line[512];
         const char *kms = kms::is_kms_output(o) ? "planar" : wlr_output_is_drm(o) ? "wlroots" : "none";
-        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d direct_scanout=%d in_fence_frames=%" PRIu64 " kms=%s\n",
+        snprintf(line, sizeof(line), "output=%s mode=%dx%d@%.3f position=%d,%d enabled=%d direct_scanout=%d in_fence_frames=%" PRIu64 " kms=%s commits=%u\n",
                  o->name, o->width, o->height, o->refresh / 1000.0, box.x, box.y, o->enabled,
-                 output->scanning_out(), output->in_fence_frames(), kms);
+                 output->scanning_out(), output->in_fence_frames(), kms, o->commit_seq);
         out += line;
         out += describe_planes(server, o);
     }

@@ -167,7 +167,17 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     plan.frame.want_out_fence = inputs.want_out_fence;
     kms::set_next_frame(output, plan.frame);
 
-    bool needs_frame = false;
+    // Nothing for composition to draw (what changed is on planes): no back
+    // buffer is taken at all, only the planes change.
+    bool needs_frame = output->needs_frame || pixman_region32_not_empty(&scene_output->damage->current);
+    if (!needs_frame) {
+        if (plan.changed || kms::cursor_changed(output)) {
+            result.committed = wlr_output_commit(output);
+            result.out_fence = kms::take_out_fence(output);
+            if (result.committed) result.on_overlays = std::move(plan.surfaces);
+        }
+        return result;
+    }
     pixman_region32_t damage;
     pixman_region32_init(&damage);
     if (!wlr_output_damage_attach_render(scene_output->damage, &needs_frame, &damage)) {
@@ -177,13 +187,6 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     if (!needs_frame) {
         pixman_region32_fini(&damage);
         wlr_output_rollback(output);
-        // Only overlays or the cursor plane changed (a video on a plane, a
-        // pointer motion): the primary plane keeps its buffer.
-        if (plan.changed || kms::cursor_changed(output)) {
-            result.committed = wlr_output_commit(output);
-            result.out_fence = kms::take_out_fence(output);
-            if (result.committed) result.on_overlays = std::move(plan.surfaces);
-        }
         return result;
     }
 
