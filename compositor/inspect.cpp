@@ -161,6 +161,15 @@ std::string describe_planes(Server &server, wlr_output *output) {
     return out;
 }
 
+std::string move_surface(Server &server, uint32_t surface, int x, int y) {
+    for (View *view : server.views()) {
+        if (wl_resource_get_id(view->surface()->resource) != surface) continue;
+        view->move_to(x, y);
+        return "ok\n";
+    }
+    return "error: no window with surface id " + std::to_string(surface) + "\n";
+}
+
 std::string describe_outputs(Server &server) {
     std::string out;
     for (Output *output : server.outputs()) {

@@ -40,5 +40,7 @@ std::string modifier_name(uint64_t modifier);
 // One line per mapped toplevel, key=value pairs, topmost first.
 std::string describe_surfaces(Server &server);
 std::string describe_outputs(Server &server);
+// Moves the window of surface id `surface` to x, y; says "ok" or why not.
+std::string move_surface(Server &server, uint32_t surface, int x, int y);
 
 } // namespace planar

@@ -1,5 +1,7 @@
 #include "ipc.hpp"
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -51,6 +53,21 @@ Command parse_command(const std::string &line) {
     if (line == "outputs") return Command::outputs;
     if (line == "version") return Command::version;
     return Command::unknown;
+}
+
+std::optional<MoveRequest> parse_move(const std::string &line) {
+    MoveRequest request;
+    unsigned surface = 0;
+    int x = 0, y = 0, used = 0;
+    if (sscanf(line.c_str(), "move %u %d %d%n", &surface, &x, &y, &used) != 3 || static_cast<size_t>(used) != line.size()) {
+        return std::nullopt;
+    }
+    // Layout coordinates stay far from int overflow in wlroots' box maths.
+    if (surface == 0 || x < -1'000'000 || x > 1'000'000 || y < -1'000'000 || y > 1'000'000) return std::nullopt;
+    request.surface = surface;
+    request.x = x;
+    request.y = y;
+    return request;
 }
 
 std::string IpcServer::path_for(const std::string &wayland_socket) {
@@ -168,7 +185,8 @@ std::string IpcServer::answer(const std::string &command) {
     case Command::version: return std::string("planar ") + PLANAR_VERSION + "\n";
     case Command::unknown: break;
     }
-    return "error: unknown command '" + command + "' (known: surfaces, outputs, version)\n";
+    if (auto move = parse_move(command)) return move_surface(server_, move->surface, move->x, move->y);
+    return "error: unknown command '" + command + "' (known: surfaces, outputs, version, move SURFACE X Y)\n";
 }
 
 } // namespace planar

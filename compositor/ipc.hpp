@@ -10,6 +10,8 @@
 
 #include <list>
 #include <memory>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "unique_fd.hpp"
@@ -40,6 +42,14 @@ private:
 
 enum class Command { surfaces, outputs, version, unknown };
 Command parse_command(const std::string &line);
+
+// "move SURFACE X Y": puts the window of surface id SURFACE (as planar-ctl
+// surfaces prints it) at layout position X, Y (its geometry's top-left).
+struct MoveRequest {
+    uint32_t surface = 0;
+    int x = 0, y = 0;
+};
+std::optional<MoveRequest> parse_move(const std::string &line);
 
 class IpcServer {
 public:

@@ -3,6 +3,7 @@
 //                         modifier by name, planes, importer, import count
 //   planar-ctl outputs    one line per output
 //   planar-ctl version
+//   planar-ctl move SURFACE X Y   moves a window (SURFACE: its surface= id)
 // The socket is $PLANAR_IPC, else $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY.planar.
 #include <cerrno>
 #include <cstdio>
@@ -14,8 +15,9 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
-    if (argc != 2 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: planar-ctl surfaces|outputs|version\n");
+    bool move = argc == 5 && std::string(argv[1]) == "move";
+    if ((argc != 2 && !move) || argv[1][0] == '-') {
+        fprintf(stderr, "usage: planar-ctl surfaces|outputs|version|move SURFACE X Y\n");
         return 2;
     }
     std::string path;
@@ -43,7 +45,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "planar-ctl: cannot connect to %s: %s (is planar running?)\n", path.c_str(), strerror(errno));
         return 1;
     }
-    std::string command = std::string(argv[1]) + "\n";
+    std::string command = std::string(argv[1]);
+    if (move) command += std::string(" ") + argv[2] + " " + argv[3] + " " + argv[4];
+    command += "\n";
     if (send(fd, command.data(), command.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(command.size())) {
         fprintf(stderr, "planar-ctl: send: %s\n", strerror(errno));
         return 1;

@@ -16,6 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 __builtin_trap();
             }
             planar::parse_command(reader.command());
+            // A move request is whole numbers in range, never a partial parse.
+            if (auto move = planar::parse_move(reader.command());
+                move && (move->surface == 0 || move->x < -1'000'000 || move->x > 1'000'000)) {
+                __builtin_trap();
+            }
         }
     }
     return 0;
