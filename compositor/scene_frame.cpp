@@ -65,7 +65,6 @@ bool screencopy_waits_on(wlr_screencopy_manager_v1 *screencopy, wlr_output *outp
 
 // An unsignalled fence of any surface composition would read on this output, or -1.
 int unsignalled_fence_on(wlr_scene_output *scene_output) {
-    if (proto::CommitGate::outstanding() == 0) return -1;
     int width = 0, height = 0;
     wlr_output_effective_resolution(scene_output->output, &width, &height);
     struct Context {

@@ -87,7 +87,6 @@ Server::Server(Options options, Config config)
 }
 
 Server::~Server() {
-    proto::CommitGate::set_plane_policy(nullptr); // it points at this server
     if (launcher_) launcher_->shutdown();
     ipc_.reset();
     // Clients first: their resources reference outputs, seat and renderer.
@@ -324,14 +323,15 @@ void Server::create_explicit_sync() {
         plog::info(plog::Scope::sync, "releases of composited buffers: immediate, once planar is done (%s)",
                    no_fences.c_str());
     }
-    explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_, completion_fences_.get());
-    proto::CommitGate::set_plane_policy([this](wlr_surface *surface) { return plane_takes_fence(surface); });
+    auto plane_policy = [this](wlr_surface *surface) { return plane_takes_fence(surface); };
+    explicit_sync_ = std::make_unique<proto::LinuxExplicitSync>(display_, completion_fences_.get(), plane_policy);
     // linux-drm-syncobj: timelines live on the main DRM device (the renderer's, else the KMS node).
     int drm_fd = wlr_renderer_get_drm_fd(renderer_);
     if (drm_fd < 0) drm_fd = wlr_backend_get_drm_fd(backend_);
     std::string why;
     if (auto device = render::open_drm_syncobj_device(drm_fd, event_loop(), why)) {
-        drm_syncobj_ = std::make_unique<proto::LinuxDrmSyncobj>(display_, std::move(device), completion_fences_.get());
+        drm_syncobj_ = std::make_unique<proto::LinuxDrmSyncobj>(display_, std::move(device), completion_fences_.get(),
+                                                                plane_policy);
     } else {
         plog::info(plog::Scope::sync, "wp_linux_drm_syncobj_manager_v1 not advertised: %s", why.c_str());
     }

@@ -15,8 +15,6 @@ CommitGate::CommitGate(wlr_surface *surface) : surface_(surface) {
     wlr_addon_init(&addon_.addon, &surface->addons, &addon_impl_, &addon_impl_);
 }
 
-size_t CommitGate::outstanding_ = 0;
-
 CommitGate::~CommitGate() {
     forget_plane_fence();
     wlr_addon_finish(&addon_.addon);
@@ -75,7 +73,6 @@ void CommitGate::pass_to_plane(const char *protocol, wlr_buffer *buffer, UniqueF
     plane_fence_ = std::move(fence);
     on_plane_buffer_destroy_.connect(&buffer->events.destroy, [this](void *) { forget_plane_fence(); });
     passed_++;
-    outstanding_++;
     plog::debug(plog::Scope::sync, "%s: surface %p commit passed to the plane with its acquire fence", protocol,
                 static_cast<void *>(surface_));
 }
@@ -94,7 +91,6 @@ void CommitGate::forget_plane_fence() {
     plane_fence_.reset();
     plane_buffer_ = nullptr;
     on_plane_buffer_destroy_.disconnect();
-    outstanding_--;
 }
 
 } // namespace proto

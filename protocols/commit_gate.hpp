@@ -7,7 +7,7 @@
 // freed); the cached states are wlroots' and go with the surface.
 //
 // A commit of a surface that is on a KMS plane is not held: its fence goes
-// to the plane (IN_FENCE_FD, backend/kms_in_fence.hpp) and stays here with
+// to the plane (IN_FENCE_FD, backend/kms/kms.hpp) and stays here with
 // its buffer until it signals, so that every reader that is not KMS
 // (composition, screencopy) can wait for it first.
 #pragma once
@@ -40,11 +40,9 @@ public:
     size_t held() const { return holds_.size(); }
 
     // Whether a surface's acquire fences may go to KMS with its commits
-    // instead of holding them: the compositor's plane policy, one for both
-    // protocols (unset: never). The compositor sets it and clears it when it goes.
+    // instead of holding them: the compositor's plane policy, given to each
+    // sync protocol when it is made (empty: never).
     using PlanePolicy = std::function<bool(wlr_surface *surface)>;
-    static void set_plane_policy(PlanePolicy policy) { plane_policy_ = std::move(policy); }
-    static bool plane_takes_fence(wlr_surface *surface) { return plane_policy_ && plane_policy_(surface); }
 
     // Lets the pending commit through with `fence` (unsignalled) kept for
     // `buffer`, the buffer it attaches: KMS waits for it on the plane.
@@ -52,8 +50,6 @@ public:
     // The unsignalled fence (borrowed) passed with `buffer`, or -1.
     int plane_fence(wlr_buffer *buffer);
     size_t passed_to_plane() const { return passed_; }
-    // Surfaces with a passed fence not yet seen signalled (0: nothing to look for).
-    static size_t outstanding() { return outstanding_; }
     // For the inspector: the protocol of the last hold and how long its wait took.
     const char *last_protocol() const { return last_protocol_; }
     std::chrono::nanoseconds last_wait() const { return last_wait_; }
@@ -83,8 +79,6 @@ private:
     UniqueFd plane_fence_;
     wl::Listener on_plane_buffer_destroy_;
     size_t passed_ = 0;
-    static size_t outstanding_;
-    static inline PlanePolicy plane_policy_;
     const char *last_protocol_ = "";
     std::chrono::nanoseconds last_wait_{0};
 };

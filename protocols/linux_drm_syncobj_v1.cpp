@@ -117,7 +117,7 @@ public:
         }
         if (!commit.acquire) return;
         syncobj_.signal_on_release(buffer, std::move(commit.release));
-        if (CommitGate::plane_takes_fence(surface_)) {
+        if (syncobj_.plane_takes_fence(surface_)) {
             // Materialised already: KMS can wait for it as a sync_file.
             if (UniqueFd fence = commit.acquire.export_sync_file()) {
                 if (render::polls_readable(fence.get())) return; // signalled: nothing to wait for
@@ -216,8 +216,8 @@ private:
 };
 
 LinuxDrmSyncobj::LinuxDrmSyncobj(wl_display *display, std::unique_ptr<render::SyncobjDevice> device,
-                                 render::CompletionFences *completion)
-    : device_(std::move(device)), completion_(completion), hook_(display) {
+                                 render::CompletionFences *completion, CommitGate::PlanePolicy plane_policy)
+    : device_(std::move(device)), completion_(completion), plane_policy_(std::move(plane_policy)), hook_(display) {
     global_ = wl_global_create(display, &wp_linux_drm_syncobj_manager_v1_interface, version, this, bind);
     plog::info(plog::Scope::sync, "wp_linux_drm_syncobj_manager_v1 advertised (acquire waits: %s)",
                device_->wait_path());

@@ -7,7 +7,7 @@
 // Acquire: the commit is held through the surface's CommitGate until the
 // point signals (SyncobjDevice::wait: SYNCOBJ_EVENTFD, or the thread
 // fallback), unless the surface is on a KMS plane that takes the fence
-// (CommitGate::plane_takes_fence) and
+// (the plane policy) and
 // the point has materialised: its sync_file then goes with the commit
 // (CommitGate::pass_to_plane). Release: the point is signalled when planar stops holding the
 // commit's wlr_buffer (its `release` signal), with the renderer's completion
@@ -19,6 +19,7 @@
 #include <list>
 #include <memory>
 
+#include "commit_gate.hpp"
 #include "commit_hook.hpp"
 #include "fence.hpp"
 #include "syncobj.hpp"
@@ -58,14 +59,16 @@ class LinuxDrmSyncobj {
 public:
     static constexpr uint32_t version = 1;
 
+    // `plane_policy`: which surfaces' fences go to KMS (empty: none).
     LinuxDrmSyncobj(wl_display *display, std::unique_ptr<render::SyncobjDevice> device,
-                    render::CompletionFences *completion = nullptr);
+                    render::CompletionFences *completion = nullptr, CommitGate::PlanePolicy plane_policy = {});
     ~LinuxDrmSyncobj();
     LinuxDrmSyncobj(const LinuxDrmSyncobj &) = delete;
     LinuxDrmSyncobj &operator=(const LinuxDrmSyncobj &) = delete;
 
     render::SyncobjDevice &device() { return *device_; }
     CommitHook &hook() { return hook_; }
+    bool plane_takes_fence(wlr_surface *surface) const { return plane_policy_ && plane_policy_(surface); }
     // Signals `release` once planar stops holding `buffer`.
     void signal_on_release(wlr_buffer *buffer, render::TimelinePoint release);
     // `buffer` left a KMS plane; its release points signal with `fence` (borrowed).
@@ -83,6 +86,7 @@ private:
     wl_global *global_ = nullptr;
     std::unique_ptr<render::SyncobjDevice> device_;
     render::CompletionFences *completion_;
+    CommitGate::PlanePolicy plane_policy_;
     CommitHook hook_;
     std::list<std::unique_ptr<ReleaseSignal>> releases_;
 };

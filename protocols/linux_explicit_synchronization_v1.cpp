@@ -151,7 +151,7 @@ public:
         if (pending_fence_) {
             UniqueFd fence = std::move(pending_fence_);
             if (render::polls_readable(fence.get())) return; // signalled already: nothing to hold
-            if (CommitGate::plane_takes_fence(surface_)) {
+            if (sync_.plane_takes_fence(surface_)) {
                 CommitGate::of(surface_).pass_to_plane("explicit-sync", buffer, std::move(fence));
                 return;
             }
@@ -218,8 +218,10 @@ const struct zwp_linux_explicit_synchronization_v1_interface manager_impl = {
 
 } // namespace
 
-LinuxExplicitSync::LinuxExplicitSync(wl_display *display, render::CompletionFences *completion)
-    : loop_(wl_display_get_event_loop(display)), completion_(completion), hook_(display) {
+LinuxExplicitSync::LinuxExplicitSync(wl_display *display, render::CompletionFences *completion,
+                                     CommitGate::PlanePolicy plane_policy)
+    : loop_(wl_display_get_event_loop(display)), completion_(completion), plane_policy_(std::move(plane_policy)),
+      hook_(display) {
     global_ = wl_global_create(display, &zwp_linux_explicit_synchronization_v1_interface, version, this, bind);
 }
 

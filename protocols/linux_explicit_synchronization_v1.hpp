@@ -6,7 +6,7 @@
 // Acquire (DESIGN.md step 4): at commit, a fence that has not signalled
 // holds the commit through the surface's CommitGate until the fd polls
 // readable on the event loop, unless the surface is on a KMS plane that
-// takes the fence itself (CommitGate::plane_takes_fence): the commit then goes through
+// takes the fence itself (the plane policy): the commit then goes through
 // with its fence kept for the plane (CommitGate::pass_to_plane). Release (step 6): a release object follows the
 // wlr_buffer of its commit and answers when planar stops holding that buffer
 // (its `release` signal: composited, once the frame that read it is done; on
@@ -17,6 +17,7 @@
 
 #include <unordered_map>
 
+#include "commit_gate.hpp"
 #include "commit_hook.hpp"
 #include "fence.hpp"
 #include "wlr.hpp"
@@ -30,7 +31,9 @@ public:
     static constexpr uint32_t version = 2;
 
     // `completion` (may be null): where release fences come from.
-    LinuxExplicitSync(wl_display *display, render::CompletionFences *completion = nullptr);
+    // `plane_policy`: which surfaces' fences go to KMS (empty: none).
+    LinuxExplicitSync(wl_display *display, render::CompletionFences *completion = nullptr,
+                      CommitGate::PlanePolicy plane_policy = {});
     ~LinuxExplicitSync();
     LinuxExplicitSync(const LinuxExplicitSync &) = delete;
     LinuxExplicitSync &operator=(const LinuxExplicitSync &) = delete;
@@ -38,6 +41,7 @@ public:
     CommitHook &hook() { return hook_; }
     wl_event_loop *event_loop() const { return loop_; }
     render::CompletionFences *completion() const { return completion_; }
+    bool plane_takes_fence(wlr_surface *surface) const { return plane_policy_ && plane_policy_(surface); }
 
     // `buffer` left a KMS plane in a commit whose out fence (borrowed) signals
     // once the flip is done: its release objects get fenced_release now.
@@ -55,6 +59,7 @@ private:
     wl_global *global_ = nullptr;
     wl_event_loop *loop_;
     render::CompletionFences *completion_;
+    CommitGate::PlanePolicy plane_policy_;
     CommitHook hook_;
     // Release objects by the buffer they follow.
     std::unordered_multimap<wlr_buffer *, BufferRelease *> following_;
