@@ -1,6 +1,7 @@
 #include "overlay_planner.hpp"
 
 #include <algorithm>
+#include <string>
 #include <drm_fourcc.h>
 
 #include "commit_gate.hpp"
@@ -105,7 +106,12 @@ class OutputTester : public kms::PlaneTester {
 public:
     OutputTester(wlr_output *output, const std::vector<Drawn> &top_first) : output_(output), layers_(top_first) {}
     bool test(const kms::Assignment &assignment) override {
-        return kms::test_overlays(output_, next_frame(assignment, layers_));
+        kms::NextFrame frame = next_frame(assignment, layers_);
+        bool ok = kms::test_overlays(output_, frame);
+        std::string planes;
+        for (const kms::OverlayLayer &l : frame.overlays) planes += " " + std::to_string(l.plane);
+        plog::debug(plog::Scope::kms, "%s: atomic test of overlays%s: %s", output_->name, planes.c_str(), ok ? "taken" : "refused");
+        return ok;
     }
     static kms::NextFrame next_frame(const kms::Assignment &assignment, const std::vector<Drawn> &layers) {
         kms::NextFrame frame;
@@ -240,8 +246,15 @@ OverlayPlan OverlayPlanner::plan(wlr_scene_output *scene_output, bool capture) {
         auto before = last_on_planes_.find(surface);
         if (before == last_on_planes_.end() || !(before->second == rect)) damage(scene_output, rect);
     }
-    if (on_planes.size() != last_on_planes_.size()) {
+    bool moved = placements.size() != placements_.size() || on_planes != last_on_planes_;
+    if (moved) {
         plog::debug(plog::Scope::kms, "%s: %zu surfaces on overlay planes", output_->name, on_planes.size());
+        for (const Drawn &d : w.drawn) {
+            auto p = placements.find(d.surface);
+            plog::debug(plog::Scope::kms, "  %s %dx%d+%d+%d: %s %u", d.surface != nullptr ? "surface" : "drawing", d.layer.dst.width,
+                        d.layer.dst.height, d.layer.dst.x, d.layer.dst.y, p != placements.end() ? p->second.reason : "-",
+                        p != placements.end() ? p->second.plane : 0u);
+        }
     }
     last_on_planes_ = std::move(on_planes);
     placements_ = std::move(placements);
