@@ -2,6 +2,7 @@
 
 #include <drm_fourcc.h>
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -118,18 +119,29 @@ std::string describe_surfaces(Server &server) {
         for (Output *output : server.outputs()) {
             if (auto p = output->plane_of(view->surface()); p && (plane.plane == 0 || p->plane != 0)) plane = *p;
         }
+        // Its linux-dmabuf feedback: with a scanout tranche or the default,
+        // the verdict seen last and how long it has held.
+        const char *feedback = "default", *verdict = "none";
+        long long verdict_ms = 0;
+        for (Output *output : server.outputs()) {
+            if (auto f = output->feedback_of(view->surface())) {
+                feedback = f->scanout_sent ? "scanout" : "default";
+                verdict = f->verdict ? "scanout" : "none";
+                verdict_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - f->since).count();
+            }
+        }
         char line[1200];
         snprintf(line, sizeof(line),
                  "surface=%u pid=%d app_id=%s title=%s geometry=%dx%d+%d+%d focused=%d fullscreen=%d "
                  "buffer=%s size=%dx%d format=%s modifier=%s planes=%d importer=%s imports=%u y_invert=%d "
-                 "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld plane=%u plane_reason=%s\n",
+                 "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld plane=%u plane_reason=%s feedback=%s verdict=%s verdict_ms=%lld\n",
                  wl_resource_get_id(view->surface()->resource), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
                  quoted(view->xdg()->toplevel->title).c_str(), geo.width, geo.height, geo.x, geo.y,
                  view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
                  b.format != 0 ? format_name(b.format).c_str() : "-",
                  b.type == "dmabuf" ? modifier_name(b.modifier).c_str() : "-", b.planes,
                  b.importer.empty() ? "-" : b.importer.c_str(), b.imports, b.y_invert, b.commits, b.first_width, b.first_height, sync, held,
-                 to_plane, wait_us, plane.plane, plane.reason);
+                 to_plane, wait_us, plane.plane, plane.reason, feedback, verdict, verdict_ms);
         out += line;
     }
     return out;

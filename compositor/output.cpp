@@ -23,7 +23,7 @@ int64_t now_ns() {
 } // namespace
 
 Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mode)
-    : server_(server), output_(output), planner_(output) {
+    : server_(server), output_(output), planner_(output), feedback_(output) {
     output_->data = this;
     if (!wlr_output_init_render(output_, server_.allocator(), server_.renderer())) {
         plog::error(plog::Scope::output, "%s: cannot initialise rendering", output_->name);
@@ -84,6 +84,7 @@ void Output::stop_frames() {
     scanout_candidate_ = nullptr;
     scanned_out_ = false;
     planner_.reset();
+    feedback_.reset(server_.linux_dmabuf());
     for (const OverlayFeedback &f : overlay_feedback_) wlr_presentation_feedback_destroy(f.feedback);
     overlay_feedback_.clear();
     plane_buffer_ = nullptr;
@@ -230,6 +231,7 @@ void Output::render_frame() {
     if (result.committed) track_plane_buffer(result, inputs.candidate);
     if (result.committed && !result.scanned_out) server_.frame_composited(scene_output);
     if (result.committed) sampled_on_overlays(result.on_overlays);
+    feedback_.frame_done(planner_, server_.linux_dmabuf(), std::chrono::steady_clock::now());
     int64_t finished = now_ns();
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,

@@ -11,6 +11,7 @@
 #include "scene_frame.hpp"
 #include "headless.hpp"
 #include "overlay_planner.hpp"
+#include "scanout_feedback.hpp"
 #include "listener.hpp"
 #include "unique_fd.hpp"
 #include "wlr.hpp"
@@ -45,6 +46,8 @@ public:
     // The overlay plane of `surface` in the last frame, or why it is composited.
     // Null when the last frame did not show it here.
     std::optional<SurfacePlane> plane_of(wlr_surface *surface) const;
+    // The scanout feedback state of `surface` on this output, if it has one.
+    std::optional<ScanoutFeedback::State> feedback_of(wlr_surface *surface) const { return feedback_.state_of(surface); }
 
 private:
     void handle_frame();
@@ -73,6 +76,7 @@ private:
     // signalled waits for that fence, then asks for a new frame.
     std::unique_ptr<render::Wait> fence_wait_;
     OverlayPlanner planner_;
+    ScanoutFeedback feedback_;
     struct OverlayFeedback {
         uint32_t commit_seq;
         wlr_presentation_feedback *feedback;

@@ -48,6 +48,8 @@ public:
 
     // Null when the last frame did not show `surface` on this output.
     std::optional<SurfacePlane> placement_of(wlr_surface *surface) const;
+    // Every surface the last frame showed on this output.
+    const std::map<wlr_surface *, SurfacePlane> &placements() const { return placements_; }
 
 private:
     wlr_output *output_;

@@ -35,7 +35,14 @@ const wlr_addon_interface entry_impl = {.name = "planar-kms-framebuffer", .destr
 // AddFB2 of a dma-buf through GEM handles that are closed at once (the
 // framebuffer keeps the memory; handles are per fd and not counted, so a
 // handle kept open would be shared with every other import of that memory).
-uint32_t import(int fd, const wlr_dmabuf_attributes &attribs) {
+uint32_t import(int fd, const wlr_dmabuf_attributes &attribs, bool device_takes_modifiers) {
+    // A driver without modifier support (virtio-gpu) takes linear and
+    // implicit layouts through plain AddFB2, and nothing else.
+    bool explicit_modifier = device_takes_modifiers && attribs.modifier != DRM_FORMAT_MOD_INVALID;
+    if (!device_takes_modifiers && attribs.modifier != DRM_FORMAT_MOD_INVALID && attribs.modifier != DRM_FORMAT_MOD_LINEAR) {
+        errno = EINVAL;
+        return 0;
+    }
     uint32_t handles[4] = {}, strides[4] = {}, offsets[4] = {};
     uint64_t modifiers[4] = {};
     bool ok = true;
@@ -51,7 +58,6 @@ uint32_t import(int fd, const wlr_dmabuf_attributes &attribs) {
     uint32_t fb = 0;
     int saved = 0;
     if (ok) {
-        bool explicit_modifier = attribs.modifier != DRM_FORMAT_MOD_INVALID;
         int ret = drmModeAddFB2WithModifiers(fd, attribs.width, attribs.height, attribs.format, handles, strides,
                                              offsets, explicit_modifier ? modifiers : nullptr, &fb,
                                              explicit_modifier ? DRM_MODE_FB_MODIFIERS : 0);
@@ -68,6 +74,11 @@ uint32_t import(int fd, const wlr_dmabuf_attributes &attribs) {
 }
 
 } // namespace
+
+FramebufferCache::FramebufferCache(int drm_fd) : fd_(drm_fd) {
+    uint64_t cap = 0;
+    modifiers_ = drmGetCap(fd_, DRM_CAP_ADDFB2_MODIFIERS, &cap) == 0 && cap != 0;
+}
 
 FramebufferCache::~FramebufferCache() {
     while (!entries_.empty()) (*entries_.begin())->remove();
@@ -89,7 +100,7 @@ uint32_t FramebufferCache::framebuffer_of(wlr_buffer *buffer) {
     if (!wlr_buffer_get_dmabuf(buffer, &attribs)) {
         plog::debug(plog::Scope::kms, "buffer %dx%d is no dma-buf: no framebuffer", buffer->width, buffer->height);
     } else {
-        entry->fb = import(fd_, attribs);
+        entry->fb = import(fd_, attribs, modifiers_);
         if (entry->fb == 0) {
             plog::info(plog::Scope::kms, "the device refuses a %dx%d buffer of format 0x%08x modifier 0x%016llx as a framebuffer: %s",
                        attribs.width, attribs.height, attribs.format, static_cast<unsigned long long>(attribs.modifier),

@@ -14,7 +14,7 @@ namespace kms {
 
 class FramebufferCache {
 public:
-    explicit FramebufferCache(int drm_fd) : fd_(drm_fd) {}
+    explicit FramebufferCache(int drm_fd);
     ~FramebufferCache();
     FramebufferCache(const FramebufferCache &) = delete;
     FramebufferCache &operator=(const FramebufferCache &) = delete;
@@ -31,6 +31,7 @@ public:
 private:
     friend struct Entry;
     int fd_;
+    bool modifiers_ = false; // DRM_CAP_ADDFB2_MODIFIERS
     std::set<Entry *> entries_;
 };
 

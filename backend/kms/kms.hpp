@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <sys/types.h>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ namespace kms {
 // `why_not` set when none does (the caller then uses wlroots' DRM backend).
 wlr_backend *backend_create(wl_display *display, wlr_session *session, std::string &why_not);
 bool is_kms_output(wlr_output *output);
+// The KMS device (st_rdev of its node) of a KMS output, 0 otherwise.
+dev_t device_of(wlr_output *output);
 
 struct OverlayLayer {
     uint32_t plane = 0;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <drm_fourcc.h>
+#include <sys/stat.h>
 #include <xf86drm.h>
 
 #include "internal.hpp"
@@ -455,6 +456,12 @@ bool cursor_changed(wlr_output *wlr_output) {
 }
 
 bool is_kms_output(wlr_output *output) { return kms_output_from(output) != nullptr; }
+
+dev_t device_of(wlr_output *wlr_output) {
+    KmsOutput *output = kms_output_from(wlr_output);
+    struct stat st {};
+    return output != nullptr && fstat(output->backend->model->fd(), &st) == 0 ? st.st_rdev : 0;
+}
 
 void set_next_frame(wlr_output *wlr_output, NextFrame frame) {
     if (KmsOutput *output = kms_output_from(wlr_output)) output->next = std::move(frame);
