@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cinttypes>
+#include <cstdlib>
 #include <cstring>
 #include <list>
 #include <string>
@@ -45,10 +46,16 @@ struct HeadlessOutput {
     void on_vblank();
 };
 
+struct HeadlessInput {
+    wlr_input_device base; // first member: wlroots hands us &base
+    HeadlessBackend *backend = nullptr;
+};
+
 struct HeadlessBackend {
     wlr_backend base; // first member: wlroots hands us &base
     wl_display *display = nullptr;
     std::list<HeadlessOutput *> outputs;
+    std::list<HeadlessInput *> inputs;
     bool started = false;
     size_t last_output_number = 0;
 };
@@ -197,11 +204,18 @@ bool backend_start(wlr_backend *wlr_backend) {
     for (HeadlessOutput *output : outputs) {
         announce(backend, output);
     }
+    auto inputs = backend->inputs;
+    for (HeadlessInput *input : inputs) {
+        wl_signal_emit(&backend->base.events.new_input, &input->base);
+    }
     return true;
 }
 
 void backend_destroy(wlr_backend *wlr_backend) {
     HeadlessBackend *backend = backend_from(wlr_backend);
+    while (!backend->inputs.empty()) {
+        wlr_input_device_destroy(&backend->inputs.front()->base);
+    }
     while (!backend->outputs.empty()) {
         wlr_output_destroy(&backend->outputs.front()->base);
     }
@@ -223,6 +237,16 @@ const wlr_backend_impl backend_impl = {
     .get_presentation_clock = backend_presentation_clock,
     .get_drm_fd = backend_drm_fd,
     .get_buffer_caps = backend_buffer_caps,
+};
+
+void input_destroy(wlr_input_device *device) {
+    auto *input = reinterpret_cast<HeadlessInput *>(device);
+    input->backend->inputs.remove(input);
+    delete input;
+}
+
+const wlr_input_device_impl input_impl = {
+    .destroy = input_destroy,
 };
 
 int handle_timer(int, uint32_t, void *data) {
@@ -271,5 +295,36 @@ wlr_output *headless_add_output(wlr_backend *wlr_backend, const OutputMode &mode
 }
 
 int64_t headless_refresh_ns(wlr_output *output) { return output_from(output)->period_ns; }
+
+wlr_input_device *headless_add_input(wlr_backend *wlr_backend, InputKind kind, const char *name) {
+    HeadlessBackend *backend = backend_from(wlr_backend);
+    auto *input = new HeadlessInput{}; // value-initialised: wlr_input_device_init does not zero the base
+    input->backend = backend;
+    wlr_input_device *device = &input->base;
+    // The per-type objects have no impl: wlroots frees them with free(), so
+    // they come from calloc.
+    switch (kind) {
+    case InputKind::keyboard:
+        wlr_input_device_init(device, WLR_INPUT_DEVICE_KEYBOARD, &input_impl, name, 0, 0);
+        device->keyboard = static_cast<wlr_keyboard *>(calloc(1, sizeof(wlr_keyboard)));
+        wlr_keyboard_init(device->keyboard, nullptr);
+        break;
+    case InputKind::pointer:
+        wlr_input_device_init(device, WLR_INPUT_DEVICE_POINTER, &input_impl, name, 0, 0);
+        device->pointer = static_cast<wlr_pointer *>(calloc(1, sizeof(wlr_pointer)));
+        wlr_pointer_init(device->pointer, nullptr);
+        break;
+    case InputKind::touch:
+        wlr_input_device_init(device, WLR_INPUT_DEVICE_TOUCH, &input_impl, name, 0, 0);
+        device->touch = static_cast<wlr_touch *>(calloc(1, sizeof(wlr_touch)));
+        wlr_touch_init(device->touch, nullptr);
+        break;
+    }
+    backend->inputs.push_back(input);
+    if (backend->started) {
+        wl_signal_emit(&backend->base.events.new_input, device);
+    }
+    return device;
+}
 
 } // namespace backend

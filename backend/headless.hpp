@@ -8,12 +8,18 @@
 //
 // The output composites everything: it has no planes, so it refuses client
 // buffers for direct scan-out and presentation never claims ZERO_COPY.
+//
+// Input devices without hardware (a keyboard, a pointer, a touchscreen) let a
+// test drive planar's real seat: whoever holds the device emits the events
+// libinput would on its signals (tests/wlcs does), and they travel the same
+// path (wlr_cursor, Seat, wlr_seat) as a user's.
 #pragma once
 
 #include <cstdint>
 
 struct wl_display;
 struct wlr_backend;
+struct wlr_input_device;
 struct wlr_output;
 
 namespace backend {
@@ -30,5 +36,11 @@ bool is_headless(wlr_backend *backend);
 wlr_output *headless_add_output(wlr_backend *backend, const OutputMode &mode);
 // Period of an output's frame clock in nanoseconds (for tests and logs).
 int64_t headless_refresh_ns(wlr_output *output);
+
+enum class InputKind { keyboard, pointer, touch };
+// Adds an input device; announced on new_input at once when the backend is
+// started, else when it starts. It lives until wlr_input_device_destroy or
+// the backend's destruction.
+wlr_input_device *headless_add_input(wlr_backend *backend, InputKind kind, const char *name);
 
 } // namespace backend

@@ -1,7 +1,9 @@
 #include "seat.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <linux/input-event-codes.h>
+#include <vector>
 
 #include "config.hpp"
 #include "keyboard.hpp"
@@ -12,6 +14,43 @@
 #include "view.hpp"
 
 namespace planar {
+namespace {
+
+// Event time for what planar itself originates (wl_pointer and wl_touch
+// times are milliseconds on CLOCK_MONOTONIC, as libinput's).
+uint32_t now_msec() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<uint32_t>(now.tv_sec * 1000 + now.tv_nsec / 1'000'000);
+}
+
+// One client surface: its commits (a new size or input region, a map or
+// unmap) and its end may change what is under the cursor. A toplevel's own
+// commits refresh the pointer at once (View::handle_commit); these come
+// first among the surface's listeners, before the scene has seen the commit,
+// so they wait for the idle loop.
+class SurfaceWatch {
+public:
+    SurfaceWatch(Seat &seat, wlr_surface *surface) : seat_(seat) {
+        on_commit_.connect(&surface->events.commit, [this](void *) { seat_.scene_changed(); });
+        on_destroy_.connect(&surface->events.destroy, [this, surface](void *) {
+            seat_.surface_destroyed(surface);
+            seat_.scene_changed();
+            delete this;
+        });
+    }
+
+private:
+    Seat &seat_;
+    wl::Listener on_commit_, on_destroy_;
+};
+
+} // namespace
+
+struct Seat::TouchDevice {
+    wlr_input_device *device;
+    wl::Listener on_destroy;
+};
 
 Seat::Seat(Server &server) : server_(server) {
     seat_ = wlr_seat_create(server_.display(), "seat0");
@@ -38,6 +77,21 @@ Seat::Seat(Server &server) : server_(server) {
     });
     on_frame_.connect(&cursor_->events.frame, [this](void *) { wlr_seat_pointer_notify_frame(seat_); });
 
+    on_touch_down_.connect_as<wlr_event_touch_down>(&cursor_->events.touch_down,
+                                                    [this](wlr_event_touch_down *e) { handle_touch_down(e); });
+    on_touch_motion_.connect_as<wlr_event_touch_motion>(&cursor_->events.touch_motion,
+                                                        [this](wlr_event_touch_motion *e) { handle_touch_motion(e); });
+    on_touch_up_.connect_as<wlr_event_touch_up>(&cursor_->events.touch_up, [this](wlr_event_touch_up *e) {
+        wlr_seat_touch_notify_up(seat_, e->time_msec, e->touch_id);
+    });
+    on_touch_cancel_.connect_as<wlr_event_touch_cancel>(&cursor_->events.touch_cancel, [this](wlr_event_touch_cancel *e) {
+        wlr_touch_point *point = wlr_seat_touch_get_point(seat_, e->touch_id);
+        if (point != nullptr && point->surface != nullptr) wlr_seat_touch_notify_cancel(seat_, point->surface);
+    });
+    on_touch_frame_.connect(&cursor_->events.touch_frame, [this](void *) { wlr_seat_touch_notify_frame(seat_); });
+    on_new_surface_.connect_as<wlr_surface>(&server_.compositor()->events.new_surface,
+                                            [this](wlr_surface *surface) { new SurfaceWatch(*this, surface); });
+
     on_request_cursor_.connect_as<wlr_seat_pointer_request_set_cursor_event>(
         &seat_->events.request_set_cursor, [this](wlr_seat_pointer_request_set_cursor_event *e) {
             // Only the client with pointer focus may set the cursor image.
@@ -56,9 +110,14 @@ Seat::Seat(Server &server) : server_(server) {
 }
 
 Seat::~Seat() {
+    if (refresh_idle_ != nullptr) wl_event_source_remove(refresh_idle_);
     keyboards_.clear();
+    touch_devices_.clear();
     // The cursor's signals die with it: leave them before it is freed.
-    for (wl::Listener *l : {&on_motion_, &on_motion_absolute_, &on_button_, &on_axis_, &on_frame_}) l->disconnect();
+    for (wl::Listener *l : {&on_motion_, &on_motion_absolute_, &on_button_, &on_axis_, &on_frame_, &on_touch_down_,
+                            &on_touch_up_, &on_touch_motion_, &on_touch_cancel_, &on_touch_frame_}) {
+        l->disconnect();
+    }
     wlr_xcursor_manager_destroy(xcursor_);
     wlr_cursor_destroy(cursor_);
     // The wl_seat global goes with the display.
@@ -70,8 +129,18 @@ void Seat::add_input(wlr_input_device *device) {
         keyboards_.push_back(std::make_unique<Keyboard>(*this, device, server_.config().keyboard));
         wlr_seat_set_keyboard(seat_, device);
         break;
+    case WLR_INPUT_DEVICE_TOUCH: {
+        wlr_cursor_attach_input_device(cursor_, device);
+        auto touch = std::make_unique<TouchDevice>();
+        touch->device = device;
+        touch->on_destroy.connect(&device->events.destroy, [this, device](void *) {
+            touch_devices_.remove_if([device](const auto &t) { return t->device == device; });
+            update_capabilities();
+        });
+        touch_devices_.push_back(std::move(touch));
+        break;
+    }
     case WLR_INPUT_DEVICE_POINTER:
-    case WLR_INPUT_DEVICE_TOUCH:
     case WLR_INPUT_DEVICE_TABLET_TOOL:
         wlr_cursor_attach_input_device(cursor_, device);
         has_pointer_ = true;
@@ -91,7 +160,11 @@ void Seat::keyboard_gone(Keyboard *keyboard) {
 void Seat::update_capabilities() {
     uint32_t caps = WL_SEAT_CAPABILITY_POINTER; // the cursor exists even without a mouse
     if (!keyboards_.empty()) caps |= WL_SEAT_CAPABILITY_KEYBOARD;
-    wlr_seat_set_capabilities(seat_, caps);
+    if (!touch_devices_.empty()) caps |= WL_SEAT_CAPABILITY_TOUCH;
+    // wlroots 0.15 sends the event even when nothing changed, and a client
+    // may take each one as a new capability (wlcs 1.5's binds another
+    // wl_pointer and then sees every enter twice): only a change is news.
+    if (caps != seat_->capabilities) wlr_seat_set_capabilities(seat_, caps);
 }
 
 void Seat::focus_surface(wlr_surface *surface) {
@@ -113,6 +186,15 @@ Output *Seat::output_under_cursor() { return server_.output_at(cursor_->x, curso
 void Seat::handle_motion(uint32_t time_msec) {
     if (grab_ != Grab::none) {
         process_grab();
+        return;
+    }
+    // wl_pointer: while a button pressed over a surface is held, that surface
+    // keeps the pointer wherever it goes (an implicit grab: a drag off a
+    // scrollbar or a selection still reaches its client).
+    wlr_surface *held = seat_->pointer_state.focused_surface;
+    double ox = 0, oy = 0;
+    if (held != nullptr && seat_->pointer_state.button_count > 0 && surface_origin(held, &ox, &oy)) {
+        wlr_seat_pointer_notify_motion(seat_, time_msec, cursor_->x - ox, cursor_->y - oy);
         return;
     }
     wlr_surface *surface = nullptr;
@@ -154,6 +236,131 @@ void Seat::handle_button(wlr_event_pointer_button *event) {
         }
     }
     wlr_seat_pointer_notify_button(seat_, event->time_msec, event->button, event->state);
+    // The last button up ends the implicit grab: the surface under the
+    // pointer now (maybe another one) gets it.
+    if (event->state == WLR_BUTTON_RELEASED && seat_->pointer_state.button_count == 0) refresh_pointer_focus();
+}
+
+void Seat::scene_changed() {
+    if (refresh_idle_ == nullptr) refresh_idle_ = wl_event_loop_add_idle(server_.event_loop(), handle_refresh_idle, this);
+}
+
+void Seat::handle_refresh_idle(void *data) {
+    auto *seat = static_cast<Seat *>(data);
+    seat->refresh_idle_ = nullptr;
+    seat->refresh_pointer_focus();
+}
+
+void Seat::refresh_pointer_focus() {
+    // A grab (planar's move/resize, a held button) decides the focus itself.
+    if (grab_ != Grab::none || seat_->pointer_state.button_count > 0) return;
+    wlr_surface *surface = nullptr;
+    double sx = 0, sy = 0;
+    server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
+    wlr_seat_pointer_state &state = seat_->pointer_state;
+    if (surface == nullptr) {
+        if (state.focused_surface != nullptr) {
+            wlr_seat_pointer_notify_clear_focus(seat_);
+            wlr_xcursor_manager_set_cursor_image(xcursor_, "left_ptr", cursor_); // no client's image any more
+        }
+        return;
+    }
+    if (surface != state.focused_surface) {
+        wlr_seat_pointer_notify_enter(seat_, surface, sx, sy);
+    } else if (sx != state.sx || sy != state.sy) {
+        // The surface moved under the pointer: the client learns where it is now.
+        wlr_seat_pointer_notify_motion(seat_, now_msec(), sx, sy);
+    } else {
+        return;
+    }
+    wlr_seat_pointer_notify_frame(seat_);
+}
+
+bool Seat::surface_origin(wlr_surface *surface, double *lx, double *ly) const {
+    struct Search {
+        wlr_surface *surface;
+        int x = 0, y = 0;
+        bool found = false;
+    } search{surface};
+    wlr_scene_node_for_each_surface(
+        server_.view_layer(),
+        [](wlr_surface *s, int x, int y, void *data) {
+            auto *search = static_cast<Search *>(data);
+            if (s != search->surface || search->found) return;
+            search->x = x;
+            search->y = y;
+            search->found = true;
+        },
+        &search);
+    *lx = search.x;
+    *ly = search.y;
+    return search.found;
+}
+
+void Seat::surface_destroyed(wlr_surface *surface) {
+    // wl_touch: a point whose surface is gone would otherwise never see its
+    // up (wlroots 0.15 only forgets the surface). This runs before wlroots'
+    // own listener, which was added when the point went down.
+    std::vector<int32_t> ended;
+    wlr_touch_point *point = nullptr;
+    wl_list_for_each(point, &seat_->touch_state.touch_points, link) {
+        if (point->surface == surface) ended.push_back(point->touch_id);
+    }
+    if (ended.empty()) return;
+    for (int32_t id : ended) wlr_seat_touch_notify_up(seat_, now_msec(), id);
+    wlr_seat_touch_notify_frame(seat_);
+}
+
+void Seat::keyboard_enter(wlr_surface *surface) {
+    if (surface == nullptr) {
+        wlr_seat_keyboard_clear_focus(seat_);
+        return;
+    }
+    if (wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat_)) {
+        wlr_seat_keyboard_enter(seat_, surface, keyboard->keycodes, keyboard->num_keycodes, &keyboard->modifiers);
+    } else {
+        wlr_seat_keyboard_enter(seat_, surface, nullptr, 0, nullptr);
+    }
+}
+
+void Seat::popup_mapped(wlr_xdg_popup *popup) {
+    if (popup->seat == seat_) keyboard_enter(popup->base->surface); // it grabbed this seat
+}
+
+void Seat::popup_unmapped(wlr_xdg_popup *popup) {
+    if (seat_->keyboard_state.focused_surface != popup->base->surface) return;
+    for (wlr_surface *parent = popup->parent; parent != nullptr && wlr_surface_is_xdg_surface(parent);) {
+        wlr_xdg_surface *xdg = wlr_xdg_surface_from_wlr_surface(parent);
+        if (xdg == nullptr || xdg->role != WLR_XDG_SURFACE_ROLE_POPUP) break;
+        if (xdg->mapped && xdg->popup->seat == seat_) {
+            keyboard_enter(parent);
+            return;
+        }
+        parent = xdg->popup->parent;
+    }
+    View *view = server_.focused_view();
+    keyboard_enter(view != nullptr ? view->surface() : nullptr);
+}
+
+void Seat::handle_touch_down(wlr_event_touch_down *event) {
+    double lx = 0, ly = 0;
+    wlr_cursor_absolute_to_layout_coords(cursor_, event->device, event->x, event->y, &lx, &ly);
+    wlr_surface *surface = nullptr;
+    double sx = 0, sy = 0;
+    View *view = server_.view_at(lx, ly, &surface, &sx, &sy);
+    if (view != nullptr) server_.focus_view(view); // a tap focuses, as a click does
+    if (surface != nullptr) wlr_seat_touch_notify_down(seat_, surface, event->time_msec, event->touch_id, sx, sy);
+}
+
+void Seat::handle_touch_motion(wlr_event_touch_motion *event) {
+    // wl_touch: a touch point belongs to the surface it went down on until it
+    // goes up, wherever it moves.
+    wlr_touch_point *point = wlr_seat_touch_get_point(seat_, event->touch_id);
+    double ox = 0, oy = 0;
+    if (point == nullptr || point->surface == nullptr || !surface_origin(point->surface, &ox, &oy)) return;
+    double lx = 0, ly = 0;
+    wlr_cursor_absolute_to_layout_coords(cursor_, event->device, event->x, event->y, &lx, &ly);
+    wlr_seat_touch_notify_motion(seat_, event->time_msec, event->touch_id, lx - ox, ly - oy);
 }
 
 void Seat::begin_move(View *view) {

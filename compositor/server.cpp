@@ -23,6 +23,8 @@
 #include "log.hpp"
 #include "output.hpp"
 #include "output_manager.hpp"
+#include "popup.hpp"
+#include "request_checks.hpp"
 #include "seat.hpp"
 #include "shm_yuv.hpp"
 #include "view.hpp"
@@ -103,6 +105,7 @@ Server::~Server() {
     importer_.reset();
     shm_yuv_.reset(); // before the display: it listens to the compositor's surfaces
     output_manager_.reset();
+    request_checks_.reset();
     seat_.reset();
     if (sigint_ != nullptr) wl_event_source_remove(sigint_);
     if (sigterm_ != nullptr) wl_event_source_remove(sigterm_);
@@ -240,8 +243,10 @@ void Server::create_globals() {
     // (camera and video pipelines: GStreamer's waylandsink offers system
     // memory YUY2 to wl_shm) on top of the renderer's RGB formats.
     shm_yuv_ = std::make_unique<render::ShmYuvRenderer>(renderer_);
-    shm_yuv_->watch(wlr_compositor_create(display_, shm_yuv_->renderer())); // also wl_subcompositor
+    compositor_ = wlr_compositor_create(display_, shm_yuv_->renderer()); // also wl_subcompositor
+    shm_yuv_->watch(compositor_);
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
+    request_checks_ = std::make_unique<RequestChecks>(display_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     wlr_viewporter_create(display_);
@@ -467,6 +472,7 @@ void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
         XdgLink *parent_link = XdgLink::of(parent);
         if (parent_link == nullptr || parent_link->node() == nullptr) return;
         XdgLink::create(xdg_surface, wlr_scene_xdg_surface_create(parent_link->node(), xdg_surface), nullptr);
+        new Popup(*seat_, xdg_surface);
         View::unconstrain_popup(*this, xdg_surface);
         return;
     }
@@ -493,6 +499,7 @@ View *Server::focused_view() {
 
 void Server::focus_view(View *view) {
     if (view == nullptr) return;
+    end_popup_grab_outside(view);
     // Exactly one activated toplevel: every other one loses the state, not
     // only the previous front one (a view mapped or raised elsewhere may have
     // moved in front of it already).
@@ -510,6 +517,29 @@ void Server::focus_view(View *view) {
     for (View *child : children) child->raise();
     seat_->focus_surface(view->surface());
     update_occlusion();
+}
+
+void Server::end_popup_grab_outside(View *view) {
+    // xdg-shell: a grabbing popup (a menu) is dismissed when another window
+    // takes the focus; wlroots 0.15's grab would otherwise keep the keyboard
+    // from that window for as long as the menu stays open. Its own window
+    // keeps it (a click into the menu focuses that window first).
+    wlr_xdg_popup_grab *grab = nullptr;
+    wl_list_for_each(grab, &xdg_shell_->popup_grabs, link) {
+        if (grab->seat != seat_->wlr() || wl_list_empty(&grab->popups)) continue;
+        wlr_xdg_popup *popup = wl_container_of(grab->popups.next, popup, grab_link);
+        wlr_xdg_surface *root = popup->base;
+        while (root != nullptr && root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent != nullptr &&
+               wlr_surface_is_xdg_surface(root->popup->parent)) {
+            root = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
+        }
+        if (View::from_xdg_surface(root) != view) {
+            // Cancelling the pointer grab ends the whole popup grab: every
+            // popup in it gets popup_done.
+            wlr_seat_pointer_end_grab(seat_->wlr());
+        }
+        return;
+    }
 }
 
 void Server::update_occlusion() {
@@ -543,6 +573,7 @@ void Server::update_occlusion() {
         }
         output->set_scanout_candidate(cover != nullptr && alone ? cover : nullptr);
     }
+    if (seat_) seat_->scene_changed();
 }
 
 void Server::view_unmapped(View *view) {

@@ -30,6 +30,7 @@ class IpcServer;
 class Launcher;
 class Output;
 class OutputManager;
+class RequestChecks;
 class Seat;
 class View;
 
@@ -51,6 +52,7 @@ public:
     wl_display *display() const { return display_; }
     wl_event_loop *event_loop() const { return wl_display_get_event_loop(display_); }
     wlr_backend *backend() const { return backend_; }
+    wlr_compositor *compositor() const { return compositor_; }
     wlr_renderer *renderer() const { return renderer_; }
     wlr_allocator *allocator() const { return allocator_; }
     wlr_scene *scene() const { return scene_; }
@@ -85,8 +87,8 @@ public:
     void focus_view(View *view);
     View *focused_view();
     void view_unmapped(View *view);
-    // Recomputes what fullscreen views hide; call when stacking, mapping,
-    // fullscreen state or geometry changes.
+    // Recomputes what fullscreen views hide (and, later, what the pointer is
+    // over); call when stacking, mapping, fullscreen state or geometry changes.
     void update_occlusion();
 
 private:
@@ -101,6 +103,7 @@ private:
     void handle_new_output(wlr_output *output);
     void handle_new_xdg_surface(wlr_xdg_surface *surface);
     void layout_changed();
+    void end_popup_grab_outside(View *view);
 
     Options options_;
     Config config_;
@@ -112,6 +115,7 @@ private:
     wlr_backend *nested_backend_ = nullptr; // wayland or x11 child of the multi backend
     wlr_renderer *renderer_ = nullptr;
     wlr_allocator *allocator_ = nullptr;
+    wlr_compositor *compositor_ = nullptr;
     wlr_scene *scene_ = nullptr;
     wlr_scene_tree *view_layer_ = nullptr;
     wlr_output_layout *layout_ = nullptr;
@@ -132,6 +136,7 @@ private:
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<Launcher> launcher_;
     std::unique_ptr<IpcServer> ipc_;
+    std::unique_ptr<RequestChecks> request_checks_;
     std::unique_ptr<OutputManager> output_manager_;
     std::list<Output *> outputs_;
     std::list<View *> views_;

@@ -115,6 +115,12 @@ void View::move_to(int x, int y) {
     x_ = x;
     y_ = y;
     wlr_scene_node_set_position(&tree_->node, x_, y_);
+    server_.seat().refresh_pointer_focus();
+}
+
+void View::place_at(int x, int y) {
+    placed_ = true;
+    move_to(x, y);
 }
 
 void View::resize_to(int x, int y, int width, int height) {
@@ -353,6 +359,7 @@ void View::handle_unmap() {
 
 void View::handle_commit() {
     record_committed_buffer(xdg_->surface, buffer_info_); // keeps first_width/height
+    keep_surface_in_place();
     update_visibility();
     if (mapped_ && !placed_ && !fullscreen_ && !maximized_) place_initially();
     apply_y_invert();
@@ -361,6 +368,27 @@ void View::handle_commit() {
     // wlr_scene's xdg node already offsets the surface by the window
     // geometry, so (x_, y_) is the window's top-left; only the border follows.
     update_border();
+    // The scene has this commit now (its listeners come before this one).
+    server_.seat().refresh_pointer_focus();
+}
+
+void View::keep_surface_in_place() {
+    // xdg-shell: a client that never set its window geometry has the bounds
+    // of its surface and subsurfaces as geometry, which grow whenever a
+    // subsurface reaches further left or up. planar places windows by their
+    // geometry, so the window follows by as much: the main surface stays
+    // where it was on screen instead of jumping (a geometry the client sets
+    // itself keeps its top-left where it is).
+    wlr_box geo{};
+    wlr_xdg_surface_get_geometry(xdg_, &geo);
+    bool implicit = xdg_->current.geometry.width == 0;
+    if (implicit && implicit_geometry_ && placed_ && !fullscreen_ && !maximized_ &&
+        (geo.x != geometry_origin_x_ || geo.y != geometry_origin_y_)) {
+        move_to(x_ + geo.x - geometry_origin_x_, y_ + geo.y - geometry_origin_y_);
+    }
+    implicit_geometry_ = implicit;
+    geometry_origin_x_ = geo.x;
+    geometry_origin_y_ = geo.y;
 }
 
 void View::apply_y_invert() {

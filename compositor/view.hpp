@@ -34,6 +34,9 @@ public:
     const BufferInfo &buffer_info() const { return buffer_info_; }
 
     void move_to(int x, int y);
+    // Puts the window's top-left at x, y, where planar's own placement (when
+    // it maps or first gets a size) leaves it: a test harness's exact spot.
+    void place_at(int x, int y);
     // Asks the client for a new size; the window's left/top edge stays at x, y.
     void resize_to(int x, int y, int width, int height);
     void set_activated(bool activated);
@@ -55,6 +58,7 @@ private:
     void handle_map();
     void handle_unmap();
     void handle_commit();
+    void keep_surface_in_place();
     void place_initially();
     // The first commit: states asked for before it go into the initial configure.
     void apply_initial_state();
@@ -88,6 +92,10 @@ private:
     // client acks it, its frames are of the size it had (not shown).
     uint32_t fullscreen_serial_ = 0;
     wlr_box saved_{}; // floating geometry to return to from fullscreen/maximized
+    // The window geometry's offset in the surface at the last commit, and
+    // whether it was the surface's bounds (no set_window_geometry).
+    int geometry_origin_x_ = 0, geometry_origin_y_ = 0;
+    bool implicit_geometry_ = false;
     BufferInfo buffer_info_;
     // The buffer transform the client asked for; planar composes a vertical
     // flip onto it for y_invert dma-bufs on the GPU path (see apply_y_invert).

@@ -4,8 +4,10 @@
 Inputs: meson's JUnit log (one <testcase> per GoogleTest case, since the
 tests use protocol 'gtest'), and summaries of lines 'PASS name',
 'FAIL name: reason', 'SKIP name: reason' (the VM suite's summary.txt, the
-fuzzers' fuzz-summary.txt), each given as KIND=PATH. Prints each failure
-and skip by name, then 'N passed, N failed, N skipped'. Exit status 1 when
+fuzzers' fuzz-summary.txt, WLCS's wlcs-summary.txt with one line per WLCS
+test), each given as KIND=PATH. Prints each failure by name, each skip by
+name or, for many with one reason, as one line with their count; then
+'N passed, N failed, N skipped'. Exit status 1 when
 anything failed or when no test ran at all.
 """
 import sys
@@ -52,6 +54,24 @@ def line_results(path, kind):
     return passed, failed, skipped
 
 
+def grouped_skips(skipped, at_least=5):
+    """Skips as printed: by name, except that many of one kind with the same
+    reason (WLCS skips every test of a protocol planar does not offer) are
+    one line with their count."""
+    groups = {}
+    for entry in skipped:
+        kind_name, _, reason = entry.partition(": ")
+        kind = kind_name.partition(".")[0]
+        groups.setdefault((kind, reason), []).append(entry)
+    lines = []
+    for (kind, reason), entries in groups.items():
+        if reason and len(entries) >= at_least:
+            lines.append(f"{kind}: {len(entries)} tests: {reason}")
+        else:
+            lines.extend(entries)
+    return lines
+
+
 def main(argv):
     passed, failed, skipped = [], [], []
     for arg in argv[1:]:
@@ -63,8 +83,8 @@ def main(argv):
         passed += p
         failed += f
         skipped += s
-    for name in skipped:
-        print(f"SKIPPED {name}")
+    for line in grouped_skips(skipped):
+        print(f"SKIPPED {line}")
     for name in failed:
         print(f"FAILED  {name}")
     print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")

@@ -1,0 +1,36 @@
+// RequestChecks: rules of wl_shm and xdg-shell that libwayland 1.21 and
+// wlroots 0.15, which implement those interfaces for planar, leave out. Each
+// is checked when the request arrives, before it runs, and answered with the
+// error the spec names, on the object it names:
+// - wl_shm_pool.create_buffer with a stride shorter than one row of its
+//   format: wl_shm.invalid_stride. libwayland compares the stride with the
+//   width in pixels, not in bytes, so such a buffer would have the renderer
+//   read rows past the end of its pool.
+// - xdg_wm_base.get_xdg_surface for a wl_surface that has another role:
+//   xdg_wm_base.role; for one with a buffer attached or committed:
+//   xdg_wm_base.invalid_surface_state (wlroots 0.15 sees only a committed
+//   buffer, and reports it under the number of an xdg_surface error).
+// Seen through a protocol logger, for the reasons CommitHook gives
+// (protocols/commit_hook.hpp): libwayland calls it for every request after
+// demarshalling and before the request runs. The request then still runs, on
+// a client that is already being disconnected.
+#pragma once
+
+#include "wlr.hpp"
+
+namespace planar {
+
+class RequestChecks {
+public:
+    explicit RequestChecks(wl_display *display);
+    ~RequestChecks();
+    RequestChecks(const RequestChecks &) = delete;
+    RequestChecks &operator=(const RequestChecks &) = delete;
+
+private:
+    static void check(void *data, wl_protocol_logger_type type, const wl_protocol_logger_message *message);
+
+    wl_protocol_logger *logger_ = nullptr;
+};
+
+} // namespace planar
