@@ -11,6 +11,7 @@
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <memory>
+#include <chrono>
 #include <optional>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -154,6 +155,7 @@ int main(int argc, char **argv) {
     uint32_t format = DRM_FORMAT_XRGB8888;
     std::optional<uint32_t> solid;
     bool immed = false;
+    bool follow_feedback = false;
     std::vector<ExtraOption> extra = {
         {"source", "heap|udmabuf", "where the dma-bufs come from (default heap: /dev/dma_heap/system)",
          [&](const char *v) {
@@ -173,6 +175,11 @@ int main(int argc, char **argv) {
              uint32_t c;
              if (!parse_colour(v, &c)) return false;
              solid = c;
+             return true;
+         }},
+        {"follow-feedback", nullptr, "reallocate in the first tranche's format when the feedback changes (scanout)",
+         [&](const char *) {
+             follow_feedback = true;
              return true;
          }},
         {"immed", nullptr, "create buffers with create_immed instead of create", [&](const char *) {
@@ -205,7 +212,19 @@ int main(int argc, char **argv) {
     if (!device) fail("cannot open %s: %s (needed for --source %s)", path, strerror(errno), source.c_str());
 
     Window window(display, opt, "planar-heap");
-    Feedback feedback(zwp_linux_dmabuf_v1_get_surface_feedback(display.dmabuf, window.surface()));
+    // Every feedback batch after the first is a change (linux-dmabuf sends a
+    // batch only when something changed): printed, and followed on request.
+    bool feedback_changed = false;
+    auto started = std::chrono::steady_clock::now();
+    Feedback feedback(zwp_linux_dmabuf_v1_get_surface_feedback(display.dmabuf, window.surface()),
+                      [&](const FeedbackState &state) {
+                          double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+                          const Tranche *first = state.tranches.empty() ? nullptr : &state.tranches.front();
+                          say("feedback at %.2f s: %zu tranches, first %s on %s", at, state.tranches.size(),
+                              first != nullptr && first->scanout() ? "scanout" : "render",
+                              first != nullptr ? device_name(first->target_device ? first->target_device : state.main_device).c_str() : "-");
+                          feedback_changed = true;
+                      });
     while (!feedback.received() || !window.configured()) display.dispatch();
 
     const Tranche *tranche = feedback.state().find(format, DRM_FORMAT_MOD_LINEAR);
@@ -247,10 +266,31 @@ int main(int argc, char **argv) {
     };
     allocate_all();
     window.take_resized();
+    feedback_changed = false;
+    // A scanout tranche first that offers a format planar-heap can fill
+    // (XR24, AR24; LINEAR) unlike the current one: switch to it.
+    auto follow = [&]() {
+        const auto &tranches = feedback.state().tranches;
+        if (tranches.empty() || !tranches.front().scanout()) return;
+        const Tranche &first = tranches.front();
+        if (first.has(format, DRM_FORMAT_MOD_LINEAR)) return;
+        for (uint32_t candidate : {uint32_t{DRM_FORMAT_XRGB8888}, uint32_t{DRM_FORMAT_ARGB8888}}) {
+            if (!first.has(candidate, DRM_FORMAT_MOD_LINEAR)) continue;
+            say("reallocating: %s -> %s LINEAR (the scanout tranche on %s)", format_name(format).c_str(),
+                format_name(candidate).c_str(), device_name(first.target_device).c_str());
+            format = candidate;
+            allocate_all();
+            return;
+        }
+    };
 
     int n = 0;
     while (!window.finished()) {
         if (window.take_resized()) allocate_all();
+        if (feedback_changed) {
+            feedback_changed = false;
+            if (follow_feedback) follow();
+        }
         int slot = window.waiting_for_frame() ? -1 : pool.acquire();
         if (slot >= 0) {
             fill(*buffers[slot], layout, format, width, height, n++, solid);
