@@ -45,6 +45,13 @@ public:
     OverlayPlan plan(wlr_scene_output *scene_output, bool capture);
     // Forgets everything (output disabled): the next plan starts afresh.
     void reset();
+    // The frame put `surface` alone on the primary plane (direct scan-out):
+    // no overlays, and that is its placement.
+    void scanned_out(wlr_surface *surface, uint32_t primary_plane);
+    // The commit of a plan with overlays failed (the device changed its
+    // mind, a framebuffer could not be made): test results are forgotten and
+    // the next frame is composited whole.
+    void commit_failed();
 
     // Null when the last frame did not show `surface` on this output.
     std::optional<SurfacePlane> placement_of(wlr_surface *surface) const;
@@ -54,6 +61,12 @@ public:
 private:
     wlr_output *output_;
     kms::TestCache cache_;
+    // The last frame's layers and assignment: a frame with the same layout
+    // (geometry, formats, fences) reuses it without asking again.
+    std::vector<kms::Layer> last_layers_;
+    std::vector<kms::Plane> last_planes_;
+    kms::Assignment last_assignment_;
+    bool suspended_ = false; // one frame without overlays after a failed commit
     std::map<wlr_surface *, kms::Rect> last_on_planes_;
     std::vector<kms::OverlayLayer> last_overlays_;
     std::map<wlr_surface *, SurfacePlane> placements_;

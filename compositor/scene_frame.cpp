@@ -155,7 +155,13 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     }
     was_scanout = scanout;
     if (scanout) {
-        if (inputs.planner != nullptr) inputs.planner->reset();
+        if (inputs.planner != nullptr) {
+            uint32_t primary = 0;
+            for (const kms::PlaneState &plane : kms::plane_states(output)) {
+                if (plane.type == kms::Plane::Type::primary) primary = plane.id;
+            }
+            inputs.planner->scanned_out(inputs.candidate, primary);
+        }
         result.committed = result.scanned_out = true;
         result.out_fence = kms::take_out_fence(output);
         return result;
@@ -174,6 +180,9 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
             result.committed = wlr_output_commit(output);
             result.out_fence = kms::take_out_fence(output);
             if (result.committed) result.on_overlays = std::move(plan.surfaces);
+            if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::flip_pending(output)) {
+                inputs.planner->commit_failed();
+            }
         }
         return result;
     }
@@ -219,6 +228,9 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     result.committed = wlr_output_commit(output);
     result.out_fence = kms::take_out_fence(output);
     if (result.committed) result.on_overlays = std::move(plan.surfaces);
+    if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::flip_pending(output)) {
+        inputs.planner->commit_failed();
+    }
     return result;
 }
 

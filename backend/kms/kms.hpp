@@ -58,6 +58,9 @@ UniqueFd take_out_fence(wlr_output *output);
 // The hardware cursor moved or changed since the last commit (which must
 // then happen even when nothing else changed).
 bool cursor_changed(wlr_output *output);
+// A page flip of the output is still pending (a commit now is refused for
+// that, not for its content).
+bool flip_pending(wlr_output *output);
 // Whether the primary plane takes an IN_FENCE_FD.
 bool takes_in_fence(wlr_output *output);
 // The primary and overlay planes of the output, bottom to top (empty when

@@ -487,6 +487,11 @@ UniqueFd take_out_fence(wlr_output *wlr_output) {
     return output != nullptr ? std::move(output->out_fence) : UniqueFd();
 }
 
+bool flip_pending(wlr_output *wlr_output) {
+    KmsOutput *output = kms_output_from(wlr_output);
+    return output != nullptr && output->flip_pending;
+}
+
 bool takes_in_fence(wlr_output *wlr_output) {
     KmsOutput *output = kms_output_from(wlr_output);
     return output != nullptr && output->backend->fences_enabled &&

@@ -50,6 +50,7 @@ struct Plane {
     bool scales = false;                 // src size may differ from dst size
     bool reflects_y = false;             // rotation has reflect-y
     bool alpha = false;                  // has an "alpha" property
+    bool operator==(const Plane &) const = default;
 };
 
 // One visible surface of the frame (top to bottom in Frame::layers).
@@ -62,6 +63,7 @@ struct Layer {
     bool y_invert = false;
     float opacity = 1.0f;
     bool fence_unsignalled = false; // acquire fence not signalled yet
+    bool operator==(const Layer &) const = default;
 };
 
 struct Frame {
