@@ -48,6 +48,10 @@ int handle_entry(void *user, const char *section, const char *name, const char *
         if (n == "background") {
             return parse_color(value, c.background) ? 1 : bad("background must be a color like #303040");
         }
+        if (n == "scanout_feedback_hold_ms") {
+            return parse_int(value, 0, 60000, c.scanout_feedback_hold_ms) ? 1
+                                                                          : bad("scanout_feedback_hold_ms must be 0-60000");
+        }
     } else if (s == "keyboard") {
         if (n == "rules") { c.keyboard.rules = value; return 1; }
         if (n == "model") { c.keyboard.model = value; return 1; }

@@ -21,6 +21,9 @@ struct Config {
     std::string cursor_theme; // empty: XCURSOR_THEME or the default theme
     int cursor_size = 24;
     uint32_t background = 0x303040; // 0xRRGGBB behind all windows
+    // How long a surface's scanout verdict must hold before its
+    // linux-dmabuf feedback changes (issue 13's hysteresis).
+    int scanout_feedback_hold_ms = 2000;
 };
 
 struct ConfigResult {

@@ -23,7 +23,8 @@ int64_t now_ns() {
 } // namespace
 
 Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mode)
-    : server_(server), output_(output), planner_(output), feedback_(output) {
+    : server_(server), output_(output), planner_(output),
+      feedback_(output, std::chrono::milliseconds(server.config().scanout_feedback_hold_ms)) {
     output_->data = this;
     if (!wlr_output_init_render(output_, server_.allocator(), server_.renderer())) {
         plog::error(plog::Scope::output, "%s: cannot initialise rendering", output_->name);

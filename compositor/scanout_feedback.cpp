@@ -14,7 +14,7 @@ void ScanoutFeedback::frame_done(const OverlayPlanner &planner, proto::LinuxDmab
     for (const auto &[surface, placement] : planner.placements()) {
         auto &entry = entries_[surface];
         if (!entry) {
-            entry = std::make_unique<Entry>();
+            entry = std::make_unique<Entry>(hold_);
             wlr_surface *key = surface;
             entry->on_destroy.connect(&surface->events.destroy, [this, key](void *) { entries_.erase(key); });
         }

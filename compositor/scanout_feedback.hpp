@@ -4,6 +4,7 @@
 // a change is sent only once the verdict held (VerdictHysteresis).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,7 +23,7 @@ namespace planar {
 
 class ScanoutFeedback {
 public:
-    explicit ScanoutFeedback(wlr_output *output) : output_(output) {}
+    ScanoutFeedback(wlr_output *output, std::chrono::milliseconds hold) : output_(output), hold_(hold) {}
 
     // After each frame: the placements it made (OverlayPlanner).
     void frame_done(const OverlayPlanner &planner, proto::LinuxDmabuf *dmabuf, VerdictHysteresis::Clock::time_point now);
@@ -38,12 +39,14 @@ public:
 
 private:
     struct Entry {
+        explicit Entry(std::chrono::milliseconds hold) : hysteresis(hold) {}
         VerdictHysteresis hysteresis;
         wl::Listener on_destroy;
     };
     void send(wlr_surface *surface, bool scanout, proto::LinuxDmabuf *dmabuf);
 
     wlr_output *output_;
+    std::chrono::milliseconds hold_;
     std::map<wlr_surface *, std::unique_ptr<Entry>> entries_;
 };
 

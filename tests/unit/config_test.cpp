@@ -23,6 +23,7 @@ TEST(Config, ReadsEveryDocumentedKey) {
 [general]
 terminal = foot --server
 background = #102030
+scanout_feedback_hold_ms = 500
 [keyboard]
 rules = evdev
 model = pc105
@@ -39,6 +40,7 @@ size = 32
     const auto &c = result.config;
     EXPECT_EQ(c.terminal, "foot --server");
     EXPECT_EQ(c.background, 0x102030u);
+    EXPECT_EQ(c.scanout_feedback_hold_ms, 500);
     EXPECT_EQ(c.keyboard.rules, "evdev");
     EXPECT_EQ(c.keyboard.model, "pc105");
     EXPECT_EQ(c.keyboard.layout, "de,us");
@@ -67,6 +69,8 @@ TEST(Config, BadValuesAreErrorsWithLineNumbers) {
     EXPECT_EQ(parse_config("[keyboard]\nrepeat_rate = fast\n", "p").error,
               "p:2: repeat_rate must be 0-1000; using defaults");
     EXPECT_EQ(parse_config("[cursor]\nsize = 4\n", "p").error, "p:2: cursor size must be 8-512; using defaults");
+    EXPECT_EQ(parse_config("[general]\nscanout_feedback_hold_ms = -1\n", "p").error,
+              "p:2: scanout_feedback_hold_ms must be 0-60000; using defaults");
     EXPECT_EQ(parse_config("[general]\nbackground = blue\n", "p").error,
               "p:2: background must be a color like #303040; using defaults");
 }
