@@ -180,7 +180,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
             result.committed = wlr_output_commit(output);
             result.out_fence = kms::take_out_fence(output);
             if (result.committed) result.on_overlays = std::move(plan.surfaces);
-            if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::flip_pending(output)) {
+            if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::busy(output)) {
                 inputs.planner->commit_failed();
             }
         }
@@ -228,7 +228,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     result.committed = wlr_output_commit(output);
     result.out_fence = kms::take_out_fence(output);
     if (result.committed) result.on_overlays = std::move(plan.surfaces);
-    if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::flip_pending(output)) {
+    if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::busy(output)) {
         inputs.planner->commit_failed();
     }
     return result;

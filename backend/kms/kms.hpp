@@ -58,13 +58,14 @@ UniqueFd take_out_fence(wlr_output *output);
 // The hardware cursor moved or changed since the last commit (which must
 // then happen even when nothing else changed).
 bool cursor_changed(wlr_output *output);
-// A page flip of the output is still pending (a commit now is refused for
-// that, not for its content).
-bool flip_pending(wlr_output *output);
+// A commit now would be refused for a reason other than its content: a page
+// flip still pending, or the session paused (another VT has the display).
+bool busy(wlr_output *output);
 // Whether the primary plane takes an IN_FENCE_FD.
 bool takes_in_fence(wlr_output *output);
 // The primary and overlay planes of the output, bottom to top (empty when
-// the output is not a KMS output or planes are off: PLANAR_KMS_PLANES=0).
+// the output is not a KMS output, planes are off (PLANAR_KMS_PLANES=0), or
+// the session is paused: nothing can be tested then).
 std::vector<Plane> planes_of(wlr_output *output);
 
 // What each plane of the output shows now (for planar-ctl).

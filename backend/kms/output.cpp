@@ -487,9 +487,9 @@ UniqueFd take_out_fence(wlr_output *wlr_output) {
     return output != nullptr ? std::move(output->out_fence) : UniqueFd();
 }
 
-bool flip_pending(wlr_output *wlr_output) {
+bool busy(wlr_output *wlr_output) {
     KmsOutput *output = kms_output_from(wlr_output);
-    return output != nullptr && output->flip_pending;
+    return output != nullptr && (output->flip_pending || !output->backend->session->active);
 }
 
 bool takes_in_fence(wlr_output *wlr_output) {
@@ -501,7 +501,7 @@ bool takes_in_fence(wlr_output *wlr_output) {
 std::vector<Plane> planes_of(wlr_output *wlr_output) {
     KmsOutput *output = kms_output_from(wlr_output);
     std::vector<Plane> result;
-    if (output == nullptr || !output->backend->planes_enabled) return result;
+    if (output == nullptr || !output->backend->planes_enabled || !output->backend->session->active) return result;
     for (uint32_t id : output->planes) result.push_back(output->backend->model->plane(id)->plane);
     return result;
 }
