@@ -51,6 +51,10 @@ struct PlaneContent {
     LockedBuffer buffer; // null: off
     uint32_t fb = 0;
     bool in_fence = false;
+    // A client buffer's source, which the framebuffer is kept with: locked
+    // too, so that a client destroying its wl_buffer while the plane shows
+    // it cannot take the framebuffer off the screen before the next flip.
+    LockedBuffer source;
 };
 
 struct KmsOutput {

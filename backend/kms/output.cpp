@@ -215,7 +215,9 @@ bool KmsOutput::build(drmModeAtomicReq *request, bool test, const NextFrame &fra
     if (primary_fenced) add(request, primary_plane.plane.id, primary_plane.in_fence_fd, static_cast<uint64_t>(frame.primary_in_fence), ok);
     zero_copy = wlr_client_buffer_get(primary) != nullptr;
     if (contents != nullptr) {
-        contents->push_back({primary_plane.plane.id, LockedBuffer(primary), primary_fb, primary_fenced});
+        wlr_buffer *source = FramebufferCache::keyed_buffer(primary);
+        contents->push_back({primary_plane.plane.id, LockedBuffer(primary), primary_fb, primary_fenced,
+                             LockedBuffer(source != primary ? source : nullptr)});
     }
 
     // Overlays: what the frame puts on them, off otherwise.
