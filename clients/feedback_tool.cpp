@@ -2,6 +2,7 @@
 // feedback and, with --surface, the feedback of a mapped window (which is
 // where a compositor offers scanout tranches), with device nodes, format and
 // modifier names and tranche flags. --watch keeps printing every new batch.
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -15,8 +16,11 @@ using namespace client;
 
 namespace {
 
-void print_feedback(const char *what, const FeedbackState &s, unsigned batch) {
-    printf("%s feedback%s:\n", what, batch > 1 ? (" (update " + std::to_string(batch - 1) + ")").c_str() : "");
+// `at`: seconds since the tool started; updates say when they came.
+void print_feedback(const char *what, const FeedbackState &s, unsigned batch, double at) {
+    char update[64] = "";
+    if (batch > 1) snprintf(update, sizeof update, " (update %u at %.3f s)", batch - 1, at);
+    printf("%s feedback%s:\n", what, update);
     printf("  main device: %s\n", device_name(s.main_device).c_str());
     printf("  format table: %zu entries\n", s.table_entries);
     for (const auto &w : s.warnings) printf("  warning: %s\n", w.c_str());
@@ -60,6 +64,8 @@ int main(int argc, char **argv) {
     display.require_dmabuf(4);
 
     unsigned printed_default = 0, printed_surface = 0;
+    const auto started = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
     Feedback def(zwp_linux_dmabuf_v1_get_default_feedback(display.dmabuf));
     std::unique_ptr<Window> window;
     std::unique_ptr<Feedback> per_surface;
@@ -70,11 +76,11 @@ int main(int argc, char **argv) {
     }
     for (;;) {
         if (def.batches() > printed_default) {
-            print_feedback("default", def.state(), def.batches());
+            print_feedback("default", def.state(), def.batches(), seconds());
             printed_default = def.batches();
         }
         if (per_surface && per_surface->batches() > printed_surface) {
-            print_feedback("surface", per_surface->state(), per_surface->batches());
+            print_feedback("surface", per_surface->state(), per_surface->batches(), seconds());
             printed_surface = per_surface->batches();
         }
         bool all = printed_default > 0 && (!per_surface || printed_surface > 0);
