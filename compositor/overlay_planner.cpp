@@ -147,11 +147,6 @@ bool opaque(wlr_surface *surface, const kms::Layer &layer) {
     return pixman_region32_contains_rectangle(&surface->opaque_region, &box) == PIXMAN_REGION_IN;
 }
 
-bool same(const kms::OverlayLayer &a, const kms::OverlayLayer &b) {
-    return a.plane == b.plane && a.buffer == b.buffer && a.dst == b.dst && a.src_x == b.src_x && a.src_y == b.src_y &&
-           a.src_width == b.src_width && a.src_height == b.src_height;
-}
-
 void damage(wlr_scene_output *scene_output, const kms::Rect &r) {
     wlr_box box{r.x, r.y, r.width, r.height};
     wlr_output_damage_add_box(scene_output->damage, &box);
@@ -242,8 +237,7 @@ OverlayPlan OverlayPlanner::plan(wlr_scene_output *scene_output, bool capture) {
             }
         }
     }
-    plan.changed = plan.frame.overlays.size() != last_overlays_.size() ||
-                   !std::equal(plan.frame.overlays.begin(), plan.frame.overlays.end(), last_overlays_.begin(), same);
+    plan.changed = plan.frame.overlays != last_overlays_;
     last_overlays_ = plan.frame.overlays;
 
     // A surface that enters or leaves a plane, or moves on one: composition

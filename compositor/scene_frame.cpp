@@ -135,6 +135,19 @@ void scissor(wlr_output *output, const pixman_box32_t &rect) {
     wlr_renderer_scissor(output->renderer, &box);
 }
 
+// Commits what is pending with the plan's overlays. A commit the device
+// refuses for its content (not for a pending flip or a paused session)
+// makes the planner compose the next frame whole.
+void commit_with_planes(wlr_output *output, const FrameInputs &inputs, OverlayPlan &plan, FrameResult &result) {
+    result.committed = wlr_output_commit(output);
+    result.out_fence = kms::take_out_fence(output);
+    if (result.committed) {
+        result.on_overlays = std::move(plan.surfaces);
+    } else if (inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::busy(output)) {
+        inputs.planner->commit_failed();
+    }
+}
+
 } // namespace
 
 FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs &inputs, bool &was_scanout) {
@@ -177,12 +190,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
     bool needs_frame = output->needs_frame || pixman_region32_not_empty(&scene_output->damage->current);
     if (!needs_frame) {
         if (plan.changed || kms::cursor_changed(output)) {
-            result.committed = wlr_output_commit(output);
-            result.out_fence = kms::take_out_fence(output);
-            if (result.committed) result.on_overlays = std::move(plan.surfaces);
-            if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::busy(output)) {
-                inputs.planner->commit_failed();
-            }
+            commit_with_planes(output, inputs, plan, result);
         }
         return result;
     }
@@ -225,12 +233,7 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
                          wlr_output_transform_invert(output->transform), width, height);
     wlr_output_set_damage(output, &frame_damage);
     pixman_region32_fini(&frame_damage);
-    result.committed = wlr_output_commit(output);
-    result.out_fence = kms::take_out_fence(output);
-    if (result.committed) result.on_overlays = std::move(plan.surfaces);
-    if (!result.committed && inputs.planner != nullptr && !plan.frame.overlays.empty() && !kms::busy(output)) {
-        inputs.planner->commit_failed();
-    }
+    commit_with_planes(output, inputs, plan, result);
     return result;
 }
 

@@ -40,6 +40,7 @@ struct OverlayLayer {
     wlr_buffer *buffer = nullptr; // the client's buffer (locked by the backend while on screen)
     Rect dst;                     // output coordinates
     int src_x = 0, src_y = 0, src_width = 0, src_height = 0; // buffer pixels
+    bool operator==(const OverlayLayer &) const = default;
 };
 
 struct NextFrame {

@@ -405,6 +405,8 @@ const WlcsIntegrationDescriptor *get_descriptor(const WlcsDisplayServer *server)
 }
 
 WlcsDisplayServer *create_server(int, const char **) {
+    // Logging belongs to the process (plog and wlroots keep one sink each),
+    // not to one server: set up once, on the first server wlcs creates.
     static bool logging = [] {
         if (const char *scopes = std::getenv("PLANAR_DEBUG")) {
             plog::enable_scopes(scopes);

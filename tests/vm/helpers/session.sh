@@ -20,6 +20,8 @@
 #   held_frame_screens NAME CMD...  screenshots while a client's frame waits on its fence
 #   kms_expect_planar            planar's framebuffer on the primary plane, mode 1024x768
 #   crash_check                  no planar segfault in dmesg, no backtrace file
+#   client_dmabufs PID           inodes of the dma-bufs a client holds
+#   overlay_is_client PID        an overlay plane shows one of a client's dma-bufs
 #   fail REASON                  the verdict line, evidence, cleanup, exit 1
 # shellcheck shell=bash
 
@@ -384,6 +386,23 @@ desktop_check() {
 ctl_field() {
 	"$PLANAR_BUILD/compositor/planar-ctl" surfaces 2>/dev/null |
 		sed -nE "/ pid=$1 /{s/.* $2=([^ ]*).*/\1/p;q}" || true
+}
+
+# client_dmabufs PID: inodes of the dma-bufs PID holds open ("/dmabuf:" links in /proc/PID/fd).
+client_dmabufs() {
+	find /proc/"$1"/fd -lname '/dmabuf:*' -exec stat -L -c %i {} + 2>/dev/null || true
+}
+
+# overlay_is_client PID: an overlay plane scans out one of PID's dma-bufs (vm-scanout --all:
+# the inode of the plane's dma-buf); sets $overlay_line to that plane's line.
+overlay_is_client() {
+	local inodes line
+	inodes=$(client_dmabufs "$1")
+	while read -r line; do
+		[[ $line == "plane "*" overlay "* ]] || continue
+		grep -qx "${line##* inode }" <<<"$inodes" && overlay_line=$line && return 0
+	done < <("$bin/vm-scanout" --all 2>/dev/null)
+	return 1
 }
 
 # commits_at_least PID N: planar-ctl counts N or more commits of client PID's window. The
