@@ -239,6 +239,7 @@ void Output::render_frame() {
                 (finished - started) / 1e6, schedule_.predicted_render_ns() / 1e6);
     timespec now{finished / 1'000'000'000LL, finished % 1'000'000'000LL};
     wlr_scene_output_send_frame_done(scene_output, &now);
+    server_.send_frame_done_to_held_views(&now);
 }
 
 } // namespace planar

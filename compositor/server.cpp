@@ -542,6 +542,12 @@ void Server::end_popup_grab_outside(View *view) {
     }
 }
 
+void Server::send_frame_done_to_held_views(const timespec *now) {
+    // Every output's frame sends them: a frame callback is answered once,
+    // so a second output only finds none left.
+    for (View *view : views_) view->send_frame_done_while_held(now);
+}
+
 void Server::update_occlusion() {
     // A fullscreen view covering an output hides the views it covers
     // completely (nothing to draw), and when nothing else is visible on that

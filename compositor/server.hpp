@@ -90,6 +90,8 @@ public:
     // Recomputes what fullscreen views hide (and, later, what the pointer is
     // over); call when stacking, mapping, fullscreen state or geometry changes.
     void update_occlusion();
+    // Frame callbacks of windows held back for a fullscreen configure.
+    void send_frame_done_to_held_views(const timespec *now);
 
 private:
     bool create_backend();

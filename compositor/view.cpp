@@ -229,6 +229,15 @@ bool View::awaiting_fullscreen_ack() const {
            static_cast<int32_t>(xdg_->current.configure_serial - fullscreen_serial_) < 0;
 }
 
+void View::send_frame_done_while_held(const timespec *now) {
+    if (!mapped_ || !awaiting_fullscreen_ack()) return;
+    wlr_xdg_surface_for_each_surface(
+        xdg_, [](wlr_surface *surface, int, int, void *when) {
+            wlr_surface_send_frame_done(surface, static_cast<const timespec *>(when));
+        },
+        const_cast<timespec *>(now));
+}
+
 void View::update_visibility() {
     // A client that asked for fullscreen and drew before it took the
     // fullscreen configure (mpv --fs sends set_fullscreen after its initial

@@ -51,6 +51,11 @@ public:
     void set_server_decorated(bool decorated);
     // Hidden because a fullscreen view covers it (see Server::update_occlusion).
     void set_occluded(bool occluded);
+    // While the window is held back for a fullscreen configure (see
+    // update_visibility), its frame callbacks still come once per output
+    // frame: a client that draws only on them would otherwise never draw the
+    // frame that ends the wait.
+    void send_frame_done_while_held(const timespec *now);
     void close();
     void output_layout_changed();
 

@@ -294,6 +294,11 @@ bool TestClient::map_window(int width, int height, uint32_t xrgb, const WindowOp
         width_ = first.width;
         height_ = first.height;
     }
+    if (options.fullscreen_after_first_configure) {
+        xdg_toplevel_set_fullscreen(toplevel_, nullptr);
+        commit(true, false);
+        return connected();
+    }
     commit(false, false);
     return connected();
 }

@@ -46,6 +46,11 @@ struct WindowOptions {
     enum class Decoration { none, no_preference, client_side, server_side } decoration = Decoration::none;
     bool fullscreen = false; // set_fullscreen(null) before the first commit
     bool maximized = false;  // set_maximized before the first commit
+    // set_fullscreen(null) after the initial configure is acked, then the
+    // first buffer (with a frame callback) before the fullscreen configure
+    // comes: weston-simple-dmabuf-feedback's order, a client that draws
+    // again only on frame callbacks.
+    bool fullscreen_after_first_configure = false;
 };
 
 // One xdg_toplevel.configure with the xdg_surface.configure that applied it.

@@ -275,6 +275,31 @@ TEST_F(PlanarTest, FullscreenAskedBeforeTheFirstCommitIsInTheInitialConfigure) {
     EXPECT_NE(surfaces.out.find("geometry=1280x720+0+0 focused=1 fullscreen=1"), std::string::npos) << surfaces.out;
 }
 
+// A client that asks for fullscreen only after its initial configure and
+// commits a buffer before the fullscreen configure comes is not shown until
+// it draws for that configure, but its frame callback still comes: it
+// draws again only on frame callbacks (weston-simple-dmabuf-feedback), and
+// without one it would never appear.
+TEST_F(PlanarTest, FullscreenAskedAfterTheFirstConfigureStillGetsFrameCallbacks) {
+    ASSERT_TRUE(start_headless());
+    TestClient client(planar_.socket_path());
+    WindowOptions options;
+    options.fullscreen_after_first_configure = true;
+    ASSERT_TRUE(client.map_window(1280, 720, window_colour, options)) << client.error();
+    ASSERT_TRUE(client.dispatch_until([&] { return client.configure_count() >= 2; }, 5s))
+        << "no configure answered set_fullscreen";
+    EXPECT_TRUE(client.configures().back().fullscreen);
+    ASSERT_TRUE(client.dispatch_until([&] { return client.frames_done() >= 1; }, 5s))
+        << "the held window never got its frame callback, so it would never draw again";
+    // Its next frame answers the fullscreen configure: now it is shown.
+    client.commit(true, false);
+    ASSERT_TRUE(client.dispatch_until([&] { return client.frames_done() >= 2; }, 5s));
+    std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+    auto surfaces = planar_.run({ctl, "surfaces"});
+    EXPECT_NE(surfaces.out.find("geometry=1280x720+0+0 focused=1 fullscreen=1"), std::string::npos) << surfaces.out;
+    EXPECT_NE(surfaces.out.find("first_buffer=1280x720"), std::string::npos) << surfaces.out;
+}
+
 TEST_F(PlanarTest, MaximizedAskedBeforeTheFirstCommitIsInTheInitialConfigure) {
     ASSERT_TRUE(start_headless());
     TestClient client(planar_.socket_path());
