@@ -370,6 +370,11 @@ void View::handle_commit() {
     record_committed_buffer(xdg_->surface, buffer_info_); // keeps first_width/height
     keep_surface_in_place();
     update_visibility();
+    // A held commit damages nothing on screen, so no output frame would come
+    // to answer its frame callback (send_frame_done_while_held).
+    if (mapped_ && awaiting_fullscreen_ack()) {
+        for (Output *output : server_.outputs()) wlr_output_schedule_frame(output->wlr());
+    }
     if (mapped_ && !placed_ && !fullscreen_ && !maximized_) place_initially();
     apply_y_invert();
     // A fullscreen client's new size decides whether it covers its output.

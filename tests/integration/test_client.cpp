@@ -193,7 +193,17 @@ void TestClient::handle_configure(void *data, xdg_surface *surface, uint32_t ser
     self->activated_ = self->pending_configure_.activated;
     self->configures_.push_back(self->pending_configure_);
     // The size suggested is ignored: a floating window may keep its own.
-    xdg_surface_ack_configure(surface, serial);
+    if (self->auto_ack_) {
+        xdg_surface_ack_configure(surface, serial);
+    } else {
+        self->unacked_serial_ = serial;
+    }
+}
+
+void TestClient::ack_configures() {
+    if (unacked_serial_ == 0) return;
+    xdg_surface_ack_configure(xdg_surface_, unacked_serial_);
+    unacked_serial_ = 0;
 }
 
 void TestClient::handle_toplevel_configure(void *data, xdg_toplevel *, int32_t width, int32_t height,

@@ -96,6 +96,10 @@ public:
     // alacritty use on exit), and flushes.
     void destroy_toplevel_before_decoration();
     int configure_count() const { return configure_count_; }
+    // Off: configures are recorded but acked only by ack_configures(), as a
+    // client that is slow to take them.
+    void set_auto_ack(bool on) { auto_ack_ = on; }
+    void ack_configures();
     bool activated() const { return activated_; }
 
     // Attaches a free buffer, damages it all and commits; optionally asks for
@@ -148,6 +152,8 @@ private:
     uint32_t colour_ = 0;
     int configure_count_ = 0;
     bool activated_ = false;
+    bool auto_ack_ = true;
+    uint32_t unacked_serial_ = 0;
     Configure pending_configure_;
     std::vector<Configure> configures_;
 

@@ -286,15 +286,26 @@ TEST_F(PlanarTest, FullscreenAskedAfterTheFirstConfigureStillGetsFrameCallbacks)
     WindowOptions options;
     options.fullscreen_after_first_configure = true;
     ASSERT_TRUE(client.map_window(1280, 720, window_colour, options)) << client.error();
+    // It takes the fullscreen configure late: two frames drawn before it.
+    client.set_auto_ack(false);
+    ASSERT_TRUE(client.dispatch_until([&] { return client.frames_done() >= 1; }, 5s))
+        << "the held window never got its frame callback, so it would never draw again";
     ASSERT_TRUE(client.dispatch_until([&] { return client.configure_count() >= 2; }, 5s))
         << "no configure answered set_fullscreen";
     EXPECT_TRUE(client.configures().back().fullscreen);
-    ASSERT_TRUE(client.dispatch_until([&] { return client.frames_done() >= 1; }, 5s))
-        << "the held window never got its frame callback, so it would never draw again";
-    // Its next frame answers the fullscreen configure: now it is shown.
+    // A held commit changes nothing on screen, so once the output is idle
+    // nothing else would make a frame; its frame callback comes anyway.
+    client.dispatch_until([] { return false; }, 300ms);
     client.commit(true, false);
-    ASSERT_TRUE(client.dispatch_until([&] { return client.frames_done() >= 2; }, 5s));
+    ASSERT_TRUE(client.dispatch_until([&] { return client.frames_done() >= 2; }, 5s))
+        << "the frame callback of a commit made while held never came";
     std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+    EXPECT_NE(planar_.run({ctl, "surfaces"}).out.find("first_buffer=0x0"), std::string::npos)
+        << "shown before it drew for the fullscreen configure";
+    // Its next frame answers the fullscreen configure: now it is shown.
+    client.ack_configures();
+    client.commit(true, false);
+    ASSERT_TRUE(client.dispatch_until([&] { return client.frames_done() >= 3; }, 5s));
     auto surfaces = planar_.run({ctl, "surfaces"});
     EXPECT_NE(surfaces.out.find("geometry=1280x720+0+0 focused=1 fullscreen=1"), std::string::npos) << surfaces.out;
     EXPECT_NE(surfaces.out.find("first_buffer=1280x720"), std::string::npos) << surfaces.out;
