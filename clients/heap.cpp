@@ -219,10 +219,7 @@ int main(int argc, char **argv) {
     Feedback feedback(zwp_linux_dmabuf_v1_get_surface_feedback(display.dmabuf, window.surface()),
                       [&](const FeedbackState &state) {
                           double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                          const Tranche *first = state.tranches.empty() ? nullptr : &state.tranches.front();
-                          say("feedback at %.2f s: %zu tranches, first %s on %s", at, state.tranches.size(),
-                              first != nullptr && first->scanout() ? "scanout" : "render",
-                              first != nullptr ? device_name(first->target_device ? first->target_device : state.main_device).c_str() : "-");
+                          say("feedback at %.2f s: %s", at, describe(state).c_str());
                           feedback_changed = true;
                       });
     while (!feedback.received() || !window.configured()) display.dispatch();

@@ -1,11 +1,13 @@
 #include "feedback.hpp"
 
+
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "drm_names.hpp"
 #include "unique_fd.hpp"
 
 namespace client {
@@ -134,6 +136,14 @@ void Feedback::begin_batch() {
     in_batch_ = true;
     pending_ = {};
     tranche_ = {};
+}
+
+std::string describe(const FeedbackState &state) {
+    const Tranche *first = state.tranches.empty() ? nullptr : &state.tranches.front();
+    std::string line = std::to_string(state.tranches.size()) + " tranches, first ";
+    if (first == nullptr) return line + "none";
+    return line + (first->scanout() ? "scanout" : "render") + " on " +
+           device_name(first->target_device ? first->target_device : state.main_device);
 }
 
 Feedback::Feedback(zwp_linux_dmabuf_feedback_v1 *proxy, DoneFn on_done)

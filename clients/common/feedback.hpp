@@ -42,6 +42,9 @@ struct FeedbackState {
     }
 };
 
+// One line for people: "2 tranches, first scanout on /dev/dri/card0".
+std::string describe(const FeedbackState &state);
+
 class Feedback {
 public:
     using DoneFn = std::function<void(const FeedbackState &)>;
