@@ -135,7 +135,7 @@ std::string describe_surfaces(Server &server) {
                  "surface=%u pid=%d app_id=%s title=%s geometry=%dx%d+%d+%d focused=%d fullscreen=%d "
                  "buffer=%s size=%dx%d format=%s modifier=%s planes=%d importer=%s imports=%u y_invert=%d "
                  "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld plane=%u plane_reason=%s feedback=%s verdict=%s verdict_ms=%lld\n",
-                 wl_resource_get_id(view->surface()->resource), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
+                 view->id(), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
                  quoted(view->xdg()->toplevel->title).c_str(), geo.width, geo.height, geo.x, geo.y,
                  view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
                  b.format != 0 ? format_name(b.format).c_str() : "-",
@@ -175,7 +175,7 @@ std::string describe_planes(Server &server, wlr_output *output) {
 
 std::string move_surface(Server &server, uint32_t surface, int x, int y) {
     for (View *view : server.views()) {
-        if (wl_resource_get_id(view->surface()->resource) != surface) continue;
+        if (view->id() != surface) continue;
         view->move_to(x, y);
         return "ok\n";
     }

@@ -86,6 +86,9 @@ public:
     View *view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy);
     void focus_view(View *view);
     View *focused_view();
+    // planar's id for a new window: unique while planar runs (a wl_surface's
+    // protocol id is only unique within its client).
+    uint32_t next_view_id() { return next_view_id_++; }
     void view_unmapped(View *view);
     // Recomputes what fullscreen views hide (and, later, what the pointer is
     // over); call when stacking, mapping, fullscreen state or geometry changes.
@@ -142,6 +145,7 @@ private:
     std::unique_ptr<OutputManager> output_manager_;
     std::list<Output *> outputs_;
     std::list<View *> views_;
+    uint32_t next_view_id_ = 1;
     size_t nested_outputs_seen_ = 0;
 
     wl::Listener on_new_output_;

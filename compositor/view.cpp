@@ -17,7 +17,8 @@ constexpr float border_unfocused[4] = {0.25f, 0.25f, 0.3f, 1.0f};
 
 } // namespace
 
-View::View(Server &server, wlr_xdg_surface *xdg_surface) : server_(server), xdg_(xdg_surface) {
+View::View(Server &server, wlr_xdg_surface *xdg_surface)
+    : server_(server), xdg_(xdg_surface), id_(server.next_view_id()) {
     tree_ = wlr_scene_tree_create(server_.view_layer());
     tree_->node.data = this;
     for (auto &rect : border_) {

@@ -26,6 +26,8 @@ public:
     bool mapped() const { return mapped_; }
     bool focused() const { return activated_; }
     bool fullscreen() const { return fullscreen_; }
+    // planar-ctl's surface=N: unique among all clients' windows.
+    uint32_t id() const { return id_; }
     int x() const { return x_; }
     int y() const { return y_; }
     // Window geometry in layout coordinates.
@@ -85,6 +87,7 @@ private:
     wlr_scene_tree *tree_;
     wlr_scene_node *surface_node_;
     wlr_scene_rect *border_[4] = {};
+    uint32_t id_;
     int x_ = 0, y_ = 0;
     bool mapped_ = false;
     bool placed_ = false;

@@ -1,5 +1,7 @@
 // planar-ctl: what a person sees of planar's surfaces and outputs over IPC.
 #include <cstring>
+#include <set>
+#include <sstream>
 #include <thread>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -57,6 +59,35 @@ TEST_F(PlanarTest, CtlMovesAWindowAndSaysWhyItIsNotOnAPlane) {
     EXPECT_NE(missing.err.find("no window with surface id 99999"), std::string::npos) << missing.describe();
     auto malformed = planar_.run({ctl, "move", id, "1e3", "0"});
     EXPECT_EQ(malformed.status, 1) << malformed.describe();
+}
+
+// Two clients' first wl_surfaces have the same protocol id; planar-ctl's
+// ids tell their windows apart, and a move moves the one named.
+TEST_F(PlanarTest, CtlSurfaceIdsAreUniqueAcrossClients) {
+    ASSERT_TRUE(start_headless());
+    TestClient first(planar_.socket_path()), second(planar_.socket_path());
+    ASSERT_TRUE(first.map_window(320, 240, 0xff3366cc)) << first.error();
+    ASSERT_TRUE(second.map_window(200, 100, 0xffcc6633)) << second.error();
+    ASSERT_TRUE(first.roundtrip() && second.roundtrip());
+    std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+    auto surfaces = planar_.run({ctl, "surfaces"});
+    ASSERT_EQ(surfaces.status, 0) << surfaces.describe();
+    std::string id_of_second;
+    std::set<std::string> ids;
+    std::istringstream lines(surfaces.out);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("surface=", 0) != 0) continue;
+        std::string id = line.substr(strlen("surface="), line.find(' ') - strlen("surface="));
+        ids.insert(id);
+        if (line.find(" geometry=200x100+") != std::string::npos) id_of_second = id;
+    }
+    EXPECT_EQ(ids.size(), 2u) << surfaces.out;
+    ASSERT_FALSE(id_of_second.empty()) << surfaces.out;
+    auto moved = planar_.run({ctl, "move", id_of_second, "700", "400"});
+    ASSERT_EQ(moved.out, "ok\n") << moved.describe();
+    surfaces = planar_.run({ctl, "surfaces"});
+    EXPECT_NE(surfaces.out.find("geometry=200x100+700+400 "), std::string::npos) << surfaces.out;
+    EXPECT_EQ(surfaces.out.find("geometry=320x240+700+400 "), std::string::npos) << surfaces.out;
 }
 
 TEST_F(PlanarTest, CtlListsOutputsLeftToRight) {
