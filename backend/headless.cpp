@@ -40,6 +40,10 @@ struct HeadlessOutput {
     // A buffer committed since the last vblank, to be presented at the next one.
     bool present_pending = false;
     uint32_t present_commit_seq = 0;
+    // The pending frame is a client's buffer (a fullscreen surface passed
+    // through, see compositor/scene_frame.cpp): presented as it is, copied
+    // by nobody.
+    bool present_zero_copy = false;
 
     void set_mode(int width, int height, int refresh_mhz);
     void arm_next_vblank();
@@ -111,7 +115,7 @@ void HeadlessOutput::on_vblank() {
         event.refresh = static_cast<int>(period_ns);
         // The virtual display latches at its vblank: VSYNC is true. The
         // timestamp is a computed deadline, not a hardware clock reading.
-        event.flags = WLR_OUTPUT_PRESENT_VSYNC;
+        event.flags = WLR_OUTPUT_PRESENT_VSYNC | (present_zero_copy ? WLR_OUTPUT_PRESENT_ZERO_COPY : 0);
         wlr_output_send_present(&base, &event);
     }
     // The frame after this one may start rendering now.
@@ -133,11 +137,8 @@ bool output_test(wlr_output *wlr_output) {
         pending.mode_type != WLR_OUTPUT_STATE_MODE_CUSTOM) {
         return false;
     }
-    // No planes: a client buffer cannot be "scanned out", it is composited.
-    if ((pending.committed & WLR_OUTPUT_STATE_BUFFER) && pending.buffer != nullptr &&
-        wlr_client_buffer_get(pending.buffer) != nullptr) {
-        return false;
-    }
+    // A client's buffer is as good a frame as planar's own: nothing here
+    // reads it (wlr_output_commit has checked its size against the mode).
     return true;
 }
 
@@ -158,6 +159,7 @@ bool output_commit(wlr_output *wlr_output) {
         // wlr_output_commit increments commit_seq after we return.
         output->present_pending = true;
         output->present_commit_seq = wlr_output->commit_seq + 1;
+        output->present_zero_copy = pending.buffer != nullptr && wlr_client_buffer_get(pending.buffer) != nullptr;
         output->arm_next_vblank();
     }
     return true;

@@ -87,11 +87,15 @@ int unsignalled_fence_on(wlr_scene_output *scene_output) {
 // when it has an unsignalled one. False: composite (or wait) instead.
 bool scan_out(wlr_output *output, const FrameInputs &inputs, FrameResult &result) {
     if (!scanout_possible(output, inputs.candidate)) return false;
+    // A capture reads the committed buffer with the renderer, which cannot
+    // read a client's buffer (pixman has no access to a wlr_client_buffer's
+    // pixels) nor wait for its fence: that frame is composited.
+    if (screencopy_waits_on(inputs.screencopy, output)) return false;
     kms::NextFrame next; // no overlays: the candidate is all there is
     next.want_out_fence = inputs.want_out_fence;
     int fence = plane_fence_of(inputs.candidate);
     if (fence >= 0) {
-        if (!kms::takes_in_fence(output) || screencopy_waits_on(inputs.screencopy, output)) return false;
+        if (!kms::takes_in_fence(output)) return false;
         next.primary_in_fence = fence;
     }
     kms::set_next_frame(output, next);

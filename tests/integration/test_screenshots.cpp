@@ -147,3 +147,56 @@ TEST_F(PlanarTest, PlanarUnderXvfbShowsItsClient) {
 }
 
 } // namespace
+
+// Issue 16: a fullscreen window whose buffer fills the headless output is
+// that output's frame as it is (ZERO_COPY, nothing composited), and a
+// capture still gets its pixels: the frame a capture waits for is composited.
+TEST_F(PlanarTest, HeadlessPassesAFullscreenBufferThroughAndGrimStillSeesIt) {
+    if (!harness::on_path("grim")) GTEST_SKIP() << "grim not installed";
+    ASSERT_TRUE(start_headless());
+    test_client::TestClient client(planar_.socket_path());
+    test_client::WindowOptions options;
+    options.fullscreen = true;
+    ASSERT_TRUE(client.map_window(100, 100, 0xff000000 | window_rgb, options)) << client.error();
+    ASSERT_EQ(client.buffer_width(), 1280);
+    constexpr uint32_t zero_copy = 0x8; // WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY
+    int frames_with_zero_copy = 0;
+    for (int i = 0; i < 5; i++) {
+        int feedback = client.commit(true, true);
+        ASSERT_TRUE(client.dispatch_until(
+            [&] { return client.feedback()[feedback].state != test_client::Feedback::State::pending; }, 10s))
+            << client.error();
+        if (client.feedback()[feedback].flags & zero_copy) frames_with_zero_copy++;
+    }
+    // The first frame may still be composited (it maps the window).
+    EXPECT_GE(frames_with_zero_copy, 4);
+    std::string ctl = harness::program_from_env("PLANAR_CTL_EXE");
+    EXPECT_NE(planar_.run({ctl, "outputs"}).out.find("direct_scanout=1"), std::string::npos);
+
+    auto img = grim_capture(planar_, "fullscreen.ppm");
+    ASSERT_TRUE(img);
+    ColourBox box = image::find_colour(*img, window_rgb);
+    EXPECT_EQ(box.count, 1280 * 720) << describe(box);
+
+    // And back to passing through after the capture.
+    int feedback = client.commit(true, true);
+    ASSERT_TRUE(client.dispatch_until(
+        [&] { return client.feedback()[feedback].state != test_client::Feedback::State::pending; }, 10s));
+    feedback = client.commit(true, true);
+    ASSERT_TRUE(client.dispatch_until(
+        [&] { return client.feedback()[feedback].state != test_client::Feedback::State::pending; }, 10s));
+    EXPECT_TRUE(client.feedback()[feedback].flags & zero_copy);
+}
+
+// A window that does not fill the output is composited: no ZERO_COPY.
+TEST_F(PlanarTest, HeadlessCompositesAWindowedBuffer) {
+    ASSERT_TRUE(start_headless());
+    test_client::TestClient client(planar_.socket_path());
+    ASSERT_TRUE(client.map_window(320, 240, 0xff000000 | window_rgb)) << client.error();
+    for (int i = 0; i < 3; i++) {
+        int feedback = client.commit(true, true);
+        ASSERT_TRUE(client.dispatch_until(
+            [&] { return client.feedback()[feedback].state != test_client::Feedback::State::pending; }, 10s));
+        EXPECT_FALSE(client.feedback()[feedback].flags & 0x8u);
+    }
+}
