@@ -12,6 +12,7 @@
 
 #include "commit_gate.hpp"
 #include "cpu_importer.hpp"
+#include "dmabuf_buffer.hpp"
 #include "egl_fences.hpp"
 #include "egl_importer.hpp"
 #include "headless.hpp"
@@ -245,6 +246,8 @@ void Server::create_globals() {
     shm_yuv_ = std::make_unique<render::ShmYuvRenderer>(renderer_);
     compositor_ = wlr_compositor_create(display_, shm_yuv_->renderer()); // also wl_subcompositor
     shm_yuv_->watch(compositor_);
+    // CPU-converted dma-bufs convert once per commit, not once per read.
+    shm_yuv_->on_committed(proto::DmabufBuffer::committed);
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
     request_checks_ = std::make_unique<RequestChecks>(display_);
     wlr_data_device_manager_create(display_);

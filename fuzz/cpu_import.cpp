@@ -53,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string why;
     std::unique_ptr<render::ImportedBuffer> buffer = importer.import(attrs, nullptr, why);
     if (buffer == nullptr) return 0;
+    buffer->content_changed(nullptr); // as the commit that shows it does
     void *pixels = nullptr;
     uint32_t format = 0;
     size_t stride = 0;

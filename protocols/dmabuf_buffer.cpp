@@ -96,6 +96,11 @@ DmabufBuffer *DmabufBuffer::from_wlr(wlr_buffer *buffer) {
     return reinterpret_cast<Base *>(buffer)->owner;
 }
 
+void DmabufBuffer::committed(wlr_buffer *buffer, const pixman_region32_t *damage) {
+    DmabufBuffer *self = from_wlr(buffer);
+    if (self != nullptr && self->imported_) self->imported_->content_changed(damage);
+}
+
 void DmabufBuffer::handle_resource_destroy(wl_resource *resource) {
     auto *self = static_cast<DmabufBuffer *>(wl_resource_get_user_data(resource));
     self->resource_ = nullptr;

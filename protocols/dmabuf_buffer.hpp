@@ -29,6 +29,9 @@ public:
     static DmabufBuffer *from_resource(wl_resource *resource);
     static DmabufBuffer *from_wlr(wlr_buffer *buffer);
     static void register_resource_interface();
+    // A surface's commit made `buffer` its content (ShmYuvRenderer::on_committed);
+    // `damage` as there. For ours, the import learns it may have changed.
+    static void committed(wlr_buffer *buffer, const pixman_region32_t *damage);
 
     wlr_buffer *wlr() { return &wlr_.base; }
     const render::DmabufAttributes &attributes() const { return attrs_; }

@@ -76,9 +76,14 @@ private:
     bool y_invert_;
 };
 
-// A YUV buffer (NV12, YUYV): pixman cannot sample it, so each read converts
-// it into an XRGB8888 shadow image inside DMA_BUF_IOCTL_SYNC START/END. The
-// planes are still mapped once, at import.
+// A YUV buffer (NV12, YUYV): pixman cannot sample it, so it is converted
+// into an XRGB8888 shadow image. A renderer reads a buffer many times per
+// commit (pixman once per damage rectangle of every frame), so a read
+// converts only the rows commits marked stale since the last conversion,
+// inside DMA_BUF_IOCTL_SYNC START/END. Nothing is stale before the first
+// commit: pixman's texture is made before planar hears of that commit, at a
+// moment the client's GPU may still be writing (ShmYuvRenderer). The planes
+// are mapped once, at import.
 class YuvCpuBuffer : public ImportedBuffer {
 public:
     struct Plane {
@@ -92,32 +97,27 @@ public:
 
     YuvCpuBuffer(std::vector<Plane> planes, int32_t width, int32_t height, uint32_t format, bool share_dmabuf)
         : planes_(std::move(planes)), width_(width), height_(height), format_(format), share_dmabuf_(share_dmabuf),
-          shadow_(static_cast<size_t>(width) * static_cast<size_t>(height)) {}
+          shadow_(static_cast<size_t>(width) * static_cast<size_t>(height)), stale_(static_cast<size_t>(height)) {}
     ~YuvCpuBuffer() override {
         for (const Plane &plane : planes_) munmap(plane.map, plane.map_size);
     }
     YuvCpuBuffer(const YuvCpuBuffer &) = delete;
     YuvCpuBuffer &operator=(const YuvCpuBuffer &) = delete;
 
+    void content_changed(const pixman_region32_t *buffer_damage) override {
+        if (buffer_damage == nullptr) {
+            mark_stale(0, height_);
+            return;
+        }
+        int count = 0;
+        const pixman_box32_t *boxes = pixman_region32_rectangles(buffer_damage, &count);
+        for (int i = 0; i < count; i++) {
+            if (boxes[i].x2 > 0 && boxes[i].x1 < width_) mark_stale(boxes[i].y1, boxes[i].y2);
+        }
+    }
+
     bool begin_read(void **data, uint32_t *format, size_t *stride) override {
-        for (const Plane &plane : planes_) {
-            if (!dmabuf_sync(plane.fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ)) {
-                plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC start: %s", strerror(errno));
-                return false;
-            }
-        }
-        if (format_ == DRM_FORMAT_NV12) {
-            nv12_to_xrgb(planes_[0].data(), planes_[0].stride, planes_[1].data(), planes_[1].stride, width_,
-                         height_, shadow_.data(), static_cast<size_t>(width_));
-        } else {
-            yuyv_to_xrgb(planes_[0].data(), planes_[0].stride, width_, height_, shadow_.data(),
-                         static_cast<size_t>(width_));
-        }
-        for (const Plane &plane : planes_) {
-            if (!dmabuf_sync(plane.fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ)) {
-                plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC end: %s", strerror(errno));
-            }
-        }
+        if (stale_rows_ > 0 && !convert_stale()) return false;
         *data = shadow_.data();
         *format = DRM_FORMAT_XRGB8888;
         *stride = static_cast<size_t>(width_) * 4;
@@ -128,11 +128,74 @@ public:
     bool shares_dmabuf() const override { return share_dmabuf_; }
 
 private:
+    void mark_stale(int32_t first, int32_t end) {
+        first = std::max(first, 0);
+        end = std::min(end, height_);
+        if (format_ == DRM_FORMAT_NV12) {
+            // One chroma row covers two luma rows: whole pairs only.
+            first -= first % 2;
+            end = std::min(end + end % 2, height_);
+        }
+        for (int32_t row = first; row < end; row++) {
+            if (!stale_[static_cast<size_t>(row)]) {
+                stale_[static_cast<size_t>(row)] = true;
+                stale_rows_++;
+            }
+        }
+    }
+
+    bool convert_stale() {
+        size_t started = 0;
+        while (started < planes_.size() &&
+               dmabuf_sync(planes_[started].fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ)) {
+            started++;
+        }
+        bool ok = started == planes_.size();
+        if (!ok) {
+            plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC start: %s", strerror(errno));
+        } else {
+            for (int32_t row = 0; row < height_;) {
+                if (!stale_[static_cast<size_t>(row)]) {
+                    row++;
+                    continue;
+                }
+                int32_t end = row;
+                while (end < height_ && stale_[static_cast<size_t>(end)]) stale_[static_cast<size_t>(end++)] = false;
+                convert_rows(row, end);
+                row = end;
+            }
+            stale_rows_ = 0;
+        }
+        for (size_t i = 0; i < started; i++) {
+            if (!dmabuf_sync(planes_[i].fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ)) {
+                plog::error(plog::Scope::dmabuf, "DMA_BUF_IOCTL_SYNC end: %s", strerror(errno));
+            }
+        }
+        return ok;
+    }
+
+    // Rows [first, end); NV12's `first` is even (mark_stale).
+    void convert_rows(int32_t first, int32_t end) {
+        auto row = static_cast<size_t>(first);
+        uint32_t *out = shadow_.data() + row * static_cast<size_t>(width_);
+        const Plane &p0 = planes_[0];
+        if (format_ == DRM_FORMAT_NV12) {
+            const Plane &p1 = planes_[1];
+            nv12_to_xrgb(p0.data() + row * p0.stride, p0.stride, p1.data() + row / 2 * p1.stride, p1.stride, width_,
+                         end - first, out, static_cast<size_t>(width_));
+        } else {
+            yuyv_to_xrgb(p0.data() + row * p0.stride, p0.stride, width_, end - first, out,
+                         static_cast<size_t>(width_));
+        }
+    }
+
     std::vector<Plane> planes_;
     int32_t width_, height_;
     uint32_t format_;
     bool share_dmabuf_;
     std::vector<uint32_t> shadow_;
+    std::vector<bool> stale_; // per row: the shadow may differ from the planes
+    size_t stale_rows_ = 0;
 };
 
 // Whether every row the CPU path reads of plane `index` lies inside its

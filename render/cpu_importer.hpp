@@ -2,7 +2,8 @@
 // mapped once, at import, and every read is bracketed by DMA_BUF_IOCTL_SYNC
 // START/END so that caches are coherent with the exporter (a GPU, a camera).
 // Offered: the formats pixman samples directly, and NV12/YUYV, which are
-// converted to XRGB on each read (pixman has no YUV sampling).
+// converted to XRGB (pixman has no YUV sampling): once per commit, the rows
+// it damaged (ImportedBuffer::content_changed), at the first read after it.
 #pragma once
 
 #include "importer.hpp"
@@ -21,7 +22,7 @@ public:
 };
 
 // YUV formats the CPU converts to XRGB8888 (NV12, YUYV), and the import that
-// does it: planes mapped once, converted into a shadow image on each read.
+// does it: planes mapped once, converted into a shadow image as commits change them.
 // `share_dmabuf` false: the GPU must not sample the dma-buf itself either
 // (the EGL importer's fallback where native sampling fails).
 const std::vector<uint32_t> &converted_yuv_formats();

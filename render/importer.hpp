@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <pixman.h>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ public:
     // CPU access for the pixman renderer; false where this importer has none.
     virtual bool begin_read(void **data, uint32_t *format, size_t *stride) { return false; }
     virtual void end_read() {}
+    // A surface's commit made this buffer its content: the client may have
+    // (re)written it. `buffer_damage` (buffer coordinates) bounds what
+    // changed; null: unknown, all of it. Told before the first read that uses
+    // the commit's pixels (ShmYuvRenderer::on_committed).
+    virtual void content_changed(const pixman_region32_t *buffer_damage) {}
     // Called whenever a renderer asks the buffer for its dma-buf.
     virtual void dmabuf_requested(wlr_buffer *buffer) {}
     // False when planar shows a converted copy (YUV the GPU cannot sample

@@ -116,12 +116,9 @@ ShmYuvRenderer::~ShmYuvRenderer() {
 }
 
 void ShmYuvRenderer::watch(wlr_compositor *compositor) {
-    on_new_surface_.connect_as<wlr_surface>(&compositor->events.new_surface, [](wlr_surface *surface) {
-        // Owned by the surface: gone with it.
-        struct Watch {
-            wl::Listener on_commit, on_destroy;
-        };
-        auto *watch = new Watch;
+    on_new_surface_.connect_as<wlr_surface>(&compositor->events.new_surface, [this](wlr_surface *surface) {
+        auto &watch = surfaces_[surface];
+        watch = std::make_unique<SurfaceWatch>();
         watch->on_commit.connect(&surface->events.commit, [surface](void *) {
             wlr_client_buffer *buffer = surface->buffer;
             // wlr_client_buffer_apply_damage updates a texture in place only
@@ -131,7 +128,7 @@ void ShmYuvRenderer::watch(wlr_compositor *compositor) {
                 buffer->shm_source_format = DRM_FORMAT_INVALID;
             }
         });
-        watch->on_destroy.connect(&surface->events.destroy, [watch](void *) { delete watch; });
+        watch->on_destroy.connect(&surface->events.destroy, [this, surface](void *) { surfaces_.erase(surface); });
     });
 }
 
@@ -152,7 +149,32 @@ wlr_texture *ShmYuvRenderer::texture_from_buffer(wlr_renderer *renderer, wlr_buf
             wlr_buffer_end_data_ptr_access(buffer);
         }
     }
-    return wlr_texture_from_buffer(self.real_, buffer);
+    // gles2 copies the pixels into its texture now, so it must see the
+    // commit's. pixman keeps the buffer and reads it at each draw; draws wait
+    // for an acquire fence passed to a KMS plane (scene_frame.hpp), which may
+    // not have signalled yet here: the texture it makes now must not convert.
+    bool keeps_buffer = wlr_renderer_is_pixman(self.real_);
+    if (!keeps_buffer) self.tell_committed(buffer);
+    wlr_texture *texture = wlr_texture_from_buffer(self.real_, buffer);
+    if (keeps_buffer) self.tell_committed(buffer);
+    return texture;
+}
+
+void ShmYuvRenderer::tell_committed(wlr_buffer *buffer) {
+    if (!committed_) return;
+    // wlroots 0.15 (surface_apply_damage) makes the texture of the surface
+    // whose current state holds `buffer`, and only until then.
+    wlr_surface *surface = nullptr;
+    for (const auto &[candidate, watch] : surfaces_) {
+        if (candidate->current.buffer == buffer) {
+            surface = candidate;
+            break;
+        }
+    }
+    // wl_surface.damage says what changed since the surface's previous
+    // buffer: it bounds the change in this one only when that was this one.
+    bool same_buffer = surface != nullptr && surface->buffer != nullptr && surface->buffer->source == buffer;
+    committed_(buffer, same_buffer ? &surface->buffer_damage : nullptr);
 }
 
 wlr_texture *ShmYuvRenderer::converted_texture(wlr_buffer *buffer, void *data, uint32_t format, size_t stride) {

@@ -9,9 +9,17 @@
 // otherwise write the next buffer's YUV bytes into the XRGB texture. A
 // buffer whose rows do not fit its pool gets no texture (logged once),
 // never a read outside the pool.
+//
+// Being the renderer the surfaces upload with, it also sees each commit
+// that makes a buffer a surface's content before that buffer is read, which
+// wlroots 0.15 signals nowhere else: on_committed passes that on, so that a
+// CPU copy of a dma-buf (cpu_importer.hpp) is redone once per commit, for
+// the rows the commit damaged.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "listener.hpp"
@@ -30,6 +38,13 @@ public:
     wlr_renderer *renderer() { return &proxy_.base; }
     // Watches the compositor's surfaces (see the top); call once.
     void watch(wlr_compositor *compositor);
+    // Called when a surface's commit makes a texture of its buffer (each
+    // commit of a dma-buf; wl_shm updates textures in place where it can),
+    // YUV wl_shm aside, before any read that uses the commit's pixels.
+    // `damage`: the commit's buffer damage, or null where it does not bound
+    // what changed in this buffer.
+    using Committed = std::function<void(wlr_buffer *buffer, const pixman_region32_t *damage)>;
+    void on_committed(Committed committed) { committed_ = std::move(committed); }
     // The wl_shm formats this adds (WL_SHM_FORMAT_*).
     static const std::vector<uint32_t> &added_shm_formats();
     // The renderer behind a proxy (for the forwarding functions).
@@ -43,11 +58,18 @@ private:
     static ShmYuvRenderer &from(wlr_renderer *renderer);
     static wlr_texture *texture_from_buffer(wlr_renderer *renderer, wlr_buffer *buffer);
     wlr_texture *converted_texture(wlr_buffer *buffer, void *data, uint32_t format, size_t stride);
+    void tell_committed(wlr_buffer *buffer);
+
+    struct SurfaceWatch {
+        wl::Listener on_commit, on_destroy;
+    };
 
     wlr_renderer *real_;
     Proxy proxy_{};
     bool refused_logged_ = false;
+    Committed committed_;
     wl::Listener on_new_surface_;
+    std::unordered_map<wlr_surface *, std::unique_ptr<SurfaceWatch>> surfaces_;
 };
 
 } // namespace render

@@ -1,8 +1,9 @@
 // YUV → XRGB8888 conversion for the CPU path. pixman samples RGB only, so a
-// camera's NV12 or YUYV dma-buf is converted on each read into a shadow
-// image; the GPU path samples YUV directly (external textures) and never
-// copies. BT.601 limited range, the colour space V4L2 cameras and video
-// decoders default to at SD/HD sizes without further signalling.
+// camera's NV12 or YUYV dma-buf is converted into a shadow image, the rows
+// each commit damaged (cpu_importer.cpp); the GPU path samples YUV directly
+// (external textures) and never copies. BT.601 limited range, the colour
+// space V4L2 cameras and video decoders default to at SD/HD sizes without
+// further signalling.
 #pragma once
 
 #include <cstddef>
