@@ -161,6 +161,9 @@ bool Server::create_backend() {
     switch (kind) {
     case BackendKind::headless: {
         backend_ = backend::headless_create(display_);
+        // A seat without a keyboard gets no keyboard focus: terminals take
+        // no input, and clipboard tools refuse ("This seat has no keyboard").
+        backend::headless_add_input(backend_, backend::InputKind::keyboard, "headless-keyboard");
         if (options_.outputs.empty()) {
             backend::headless_add_output(backend_, backend::OutputMode{});
         }
@@ -252,6 +255,9 @@ void Server::create_globals() {
     request_checks_ = std::make_unique<RequestChecks>(display_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
+    // Clipboard managers and wl-copy/wl-paste read and set the selection
+    // without a focused surface (zwlr_data_control_v1).
+    wlr_data_control_manager_v1_create(display_);
     wlr_viewporter_create(display_);
     screencopy_ = wlr_screencopy_manager_v1_create(display_);
     wlr_xdg_output_manager_v1_create(display_, layout_);
@@ -405,13 +411,16 @@ bool Server::start() {
         }
         socket_ = options_.socket;
     }
+    // planar-ctl's socket exists as soon as the Wayland socket does: whoever
+    // waits for the one may use the other at once (starting the backend
+    // takes a while: devices, outputs, a keymap to compile).
+    setenv("WAYLAND_DISPLAY", socket_.c_str(), 1);
+    ipc_ = std::make_unique<IpcServer>(*this, IpcServer::path_for(socket_));
+    if (ipc_->listening()) setenv("PLANAR_IPC", ipc_->path().c_str(), 1);
     if (!wlr_backend_start(backend_)) {
         plog::error(plog::Scope::core, "cannot start the backend");
         return false;
     }
-    setenv("WAYLAND_DISPLAY", socket_.c_str(), 1);
-    ipc_ = std::make_unique<IpcServer>(*this, IpcServer::path_for(socket_));
-    if (ipc_->listening()) setenv("PLANAR_IPC", ipc_->path().c_str(), 1);
     plog::info(plog::Scope::core, "running on WAYLAND_DISPLAY=%s", socket_.c_str());
     if (!options_.command.empty()) {
         if (!launcher_->start_main_client(options_.command, options_.exit_with_client)) return false;

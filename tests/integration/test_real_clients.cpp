@@ -327,3 +327,30 @@ TEST_F(PlanarTest, WlShmBufferWithAStrideShorterThanARowIsAnError) {
 }
 
 } // namespace
+
+// Issue 17: the clipboard on the headless seat. wl-copy in one process and
+// wl-paste in another get the same bytes (zwlr_data_control_v1), and the
+// seat has a keyboard from the start (wl-clipboard refuses a seat without).
+TEST_F(PlanarTest, WlCopyAndWlPasteShareTheClipboard) {
+    if (!harness::on_path("wl-copy") || !harness::on_path("wl-paste")) {
+        GTEST_SKIP() << "wl-clipboard not installed (tests/integration/deps.txt)";
+    }
+    ASSERT_TRUE(start_headless());
+    const std::string text = "planar clipboard \xe2\x9c\x93 1234";
+    harness::Process copier = planar_.spawn("wl-copy", {"wl-copy", "--foreground", text});
+    harness::RunResult paste;
+    for (int i = 0; i < 50; i++) {
+        paste = planar_.run({"wl-paste", "--no-newline"}, 5s);
+        if (paste.status == 0 && paste.out == text) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_EQ(paste.status, 0) << paste.describe();
+    EXPECT_EQ(paste.out, text) << paste.describe();
+    auto types = planar_.run({"wl-paste", "--list-types"}, 5s);
+    EXPECT_NE(types.out.find("text/plain"), std::string::npos) << types.describe();
+    // A second copy replaces the first; the first wl-copy then exits by itself.
+    harness::Process second = planar_.spawn("wl-copy-2", {"wl-copy", "--foreground", "second"});
+    EXPECT_TRUE(copier.wait_exit(10s).has_value()) << "the first wl-copy still serves a replaced selection";
+    paste = planar_.run({"wl-paste", "--no-newline"}, 5s);
+    EXPECT_EQ(paste.out, "second") << paste.describe();
+}
