@@ -5,7 +5,6 @@
 // --follow-feedback a scanout tranche that does not offer the capture format
 // restarts the capture in one it offers (the camera's own order decides).
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <memory>
 #include <drm_fourcc.h>
@@ -230,14 +229,9 @@ int main(int argc, char **argv) {
     }
 
     Window window(display, opt, "planar-camera");
-    auto started = std::chrono::steady_clock::now();
     bool feedback_changed = false;
     Feedback feedback(zwp_linux_dmabuf_v1_get_surface_feedback(display.dmabuf, window.surface()),
-                      [&](const FeedbackState &state) {
-                          double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                          say("feedback at %.2f s: %s", at, describe(state).c_str());
-                          feedback_changed = true;
-                      });
+                      Feedback::announce_into(feedback_changed));
     while (!feedback.received() || !window.configured()) display.dispatch();
 
     // The first format in the driver's order that the compositor takes.

@@ -4,7 +4,6 @@
 // the buffer through an EGLImage-backed framebuffer, every plane is exported
 // and handed over. A new feedback batch that changes the choice reallocates.
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <drm_fourcc.h>
 #include <fcntl.h>
@@ -87,13 +86,8 @@ int main(int argc, char **argv) {
 
     Window window(display, opt, "planar-gbm");
     bool feedback_changed = false;
-    auto started = std::chrono::steady_clock::now();
     Feedback feedback(zwp_linux_dmabuf_v1_get_surface_feedback(display.dmabuf, window.surface()),
-                      [&](const FeedbackState &state) {
-                          double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                          say("feedback at %.2f s: %s", at, describe(state).c_str());
-                          feedback_changed = true;
-                      });
+                      Feedback::announce_into(feedback_changed));
     while (!feedback.received() || !window.configured()) display.dispatch();
 
     std::unique_ptr<Gpu> gpu;

@@ -11,7 +11,6 @@
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
 #include <memory>
-#include <chrono>
 #include <optional>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -215,13 +214,8 @@ int main(int argc, char **argv) {
     // Every feedback batch after the first is a change (linux-dmabuf sends a
     // batch only when something changed): printed, and followed on request.
     bool feedback_changed = false;
-    auto started = std::chrono::steady_clock::now();
     Feedback feedback(zwp_linux_dmabuf_v1_get_surface_feedback(display.dmabuf, window.surface()),
-                      [&](const FeedbackState &state) {
-                          double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                          say("feedback at %.2f s: %s", at, describe(state).c_str());
-                          feedback_changed = true;
-                      });
+                      Feedback::announce_into(feedback_changed));
     while (!feedback.received() || !window.configured()) display.dispatch();
 
     const Tranche *tranche = feedback.state().find(format, DRM_FORMAT_MOD_LINEAR);

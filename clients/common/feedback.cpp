@@ -1,13 +1,14 @@
 #include "feedback.hpp"
 
-
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "drm_names.hpp"
+#include "options.hpp"
 #include "unique_fd.hpp"
 
 namespace client {
@@ -144,6 +145,15 @@ std::string describe(const FeedbackState &state) {
     if (first == nullptr) return line + "none";
     return line + (first->scanout() ? "scanout" : "render") + " on " +
            device_name(first->target_device ? first->target_device : state.main_device);
+}
+
+Feedback::DoneFn Feedback::announce_into(bool &changed) {
+    auto started = std::chrono::steady_clock::now();
+    return [&changed, started](const FeedbackState &state) {
+        double at = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        say("feedback at %.2f s: %s", at, describe(state).c_str());
+        changed = true;
+    };
 }
 
 Feedback::Feedback(zwp_linux_dmabuf_feedback_v1 *proxy, DoneFn on_done)

@@ -58,6 +58,10 @@ public:
     unsigned batches() const { return batches_; }
     const FeedbackState &state() const { return state_; }
 
+    // A DoneFn for clients that follow their feedback: prints each batch
+    // ("feedback at 2.41 s: ...", seconds since this call) and sets `changed`.
+    static DoneFn announce_into(bool &changed);
+
 private:
     static const zwp_linux_dmabuf_feedback_v1_listener listener;
     void begin_batch();
