@@ -480,7 +480,12 @@ Output *Server::primary_output() {
 void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
     if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_POPUP) {
         // Popups live in their parent's scene tree; wlroots tracks their lifetime.
-        wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(xdg_surface->popup->parent);
+        // A popup committed without a parent has been given not_constructed
+        // (wlroots announces it all the same); one whose parent is a layer
+        // surface is placed by the layer shell when it names that parent.
+        wlr_surface *parent_surface = xdg_surface->popup->parent;
+        if (parent_surface == nullptr || !wlr_surface_is_xdg_surface(parent_surface)) return;
+        wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(parent_surface);
         XdgLink *parent_link = XdgLink::of(parent);
         if (parent_link == nullptr || parent_link->node() == nullptr) return;
         XdgLink::create(xdg_surface, wlr_scene_xdg_surface_create(parent_link->node(), xdg_surface), nullptr);

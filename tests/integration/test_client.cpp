@@ -83,6 +83,7 @@ TestClient::~TestClient() {
     if (display_ == nullptr) return;
     for (auto &[feedback, index] : feedback_index_) wp_presentation_feedback_destroy(feedback);
     if (frame_callback_ != nullptr) wl_callback_destroy(frame_callback_);
+    for (wl_proxy *proxy : extra_proxies_) wl_proxy_destroy(proxy);
     if (decoration_ != nullptr) zxdg_toplevel_decoration_v1_destroy(decoration_);
     if (decoration_manager_ != nullptr) zxdg_decoration_manager_v1_destroy(decoration_manager_);
     for (auto &b : buffers_) wl_buffer_destroy(b->buffer);
@@ -354,6 +355,22 @@ bool TestClient::commit_raw_shm(uint32_t wl_shm_format, int width, int height, i
     wl_surface_commit(surface_);
     // The compositor holds its own reference until it releases the buffer.
     wl_buffer_destroy(buffer);
+    return wl_display_flush(display_) >= 0 || errno == EAGAIN;
+}
+
+bool TestClient::commit_parentless_popup() {
+    if (!connected() || wm_base_ == nullptr) return false;
+    wl_surface *surface = wl_compositor_create_surface(compositor_);
+    xdg_surface *popup_base = xdg_wm_base_get_xdg_surface(wm_base_, surface);
+    xdg_positioner *positioner = xdg_wm_base_create_positioner(wm_base_);
+    xdg_positioner_set_size(positioner, 10, 10);
+    xdg_positioner_set_anchor_rect(positioner, 0, 0, 1, 1);
+    xdg_popup *popup = xdg_surface_get_popup(popup_base, nullptr, positioner);
+    xdg_positioner_destroy(positioner);
+    wl_surface_commit(surface);
+    for (void *proxy : {static_cast<void *>(popup), static_cast<void *>(popup_base), static_cast<void *>(surface)}) {
+        extra_proxies_.push_back(static_cast<wl_proxy *>(proxy));
+    }
     return wl_display_flush(display_) >= 0 || errno == EAGAIN;
 }
 

@@ -28,6 +28,8 @@ struct zxdg_toplevel_decoration_v1;
 struct wp_presentation;
 struct wp_presentation_feedback;
 
+struct wl_proxy;
+
 namespace test_client {
 
 // What wp_presentation_feedback said about one commit.
@@ -110,6 +112,10 @@ public:
     // filled with `fill` (for formats and layouts the window's own buffers
     // never use), and commits. False when the request could not be made.
     bool commit_raw_shm(uint32_t wl_shm_format, int width, int height, int stride, size_t pool_size, uint8_t fill);
+    // A new wl_surface made an xdg_popup with no parent (allowed at creation:
+    // a layer-shell client names the parent later) and committed without
+    // one ever being given. False when the requests could not be made.
+    bool commit_parentless_popup();
     // Commits on every frame callback for `duration`; returns frames counted.
     int run_frame_loop(std::chrono::milliseconds duration, bool presentation_feedback);
 
@@ -164,6 +170,8 @@ private:
     std::vector<Feedback> feedback_;
     std::map<struct wp_presentation_feedback *, size_t> feedback_index_;
     std::string error_;
+    // Objects made for one request sequence, destroyed with the client (children first).
+    std::vector<::wl_proxy *> extra_proxies_;
 
     friend struct FeedbackListener;
 };

@@ -72,6 +72,21 @@ TEST_F(PlanarTest, ClientKilledBeforeMappingLeavesPlanarServing) {
     expect_planar_serves(planar_);
 }
 
+// xdg-shell lets a popup be created without a parent (layer-shell names it
+// later); committed without one, wlroots 0.15 posts not_constructed but
+// still announces the popup, and planar looked its parent up through a
+// null surface.
+TEST_F(PlanarTest, PopupCommittedWithoutAParentIsAnErrorAndPlanarServes) {
+    ASSERT_TRUE(start_headless());
+    TestClient client(planar_.socket_path());
+    ASSERT_TRUE(client.map_window(64, 64, window_colour)) << client.error();
+    ASSERT_TRUE(client.commit_parentless_popup());
+    EXPECT_FALSE(client.roundtrip());
+    // xdg_surface.error.not_constructed
+    EXPECT_EQ(client.error().rfind("protocol error 1 on xdg_surface", 0), 0u) << client.error();
+    expect_planar_serves(planar_);
+}
+
 class OutputChangeTest : public PlanarTest {
 protected:
     bool start_two_outputs() {
