@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
 #include "log.hpp"
 #include "server.hpp"
@@ -34,9 +36,15 @@ int Launcher::handle_sigchld(int, void *data) {
 }
 
 void Launcher::reap() {
-    int status = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    // Only planar's own clients, by pid: wlroots forks too (the process that
+    // starts Xwayland) and waits for that child itself; a waitpid(-1) here
+    // would take its status first, and wlroots would give up on the X server.
+    std::vector<std::pair<pid_t, int>> exited;
+    for (pid_t child : children_) {
+        int status = 0;
+        if (waitpid(child, &status, WNOHANG) == child) exited.emplace_back(child, status);
+    }
+    for (auto [pid, status] : exited) {
         children_.erase(pid);
         int code = exit_status_from_wait(status);
         plog::debug(plog::Scope::client, "child %d exited with status %d", pid, code);
@@ -113,16 +121,12 @@ void Launcher::shutdown() {
     timespec start{};
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (!children_.empty()) {
-        int status = 0;
-        pid_t pid = waitpid(-1, &status, WNOHANG);
-        if (pid > 0) {
-            children_.erase(pid);
-            continue;
+        // By pid, as in reap().
+        for (auto it = children_.begin(); it != children_.end();) {
+            pid_t pid = waitpid(*it, nullptr, WNOHANG);
+            it = pid == *it || (pid < 0 && errno == ECHILD) ? children_.erase(it) : std::next(it);
         }
-        if (pid < 0 && errno == ECHILD) {
-            children_.clear();
-            break;
-        }
+        if (children_.empty()) break;
         timespec now{};
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (now.tv_sec - start.tv_sec >= 2) {
