@@ -100,8 +100,7 @@ std::string describe_surfaces(Server &server) {
     for (View *view : server.views()) {
         const BufferInfo &b = view->buffer_info();
         wlr_box geo = view->geometry();
-        pid_t pid = 0;
-        wl_client_get_credentials(wl_resource_get_client(view->surface()->resource), &pid, nullptr, nullptr);
+        pid_t pid = view->pid();
         // Explicit sync: which protocol last held a commit for its acquire
         // fence, how many commits wait now, how many went to a KMS plane with
         // their fence instead (IN_FENCE_FD), and how long the last wait took.
@@ -134,14 +133,13 @@ std::string describe_surfaces(Server &server) {
         snprintf(line, sizeof(line),
                  "surface=%u pid=%d app_id=%s title=%s geometry=%dx%d+%d+%d focused=%d fullscreen=%d "
                  "buffer=%s size=%dx%d format=%s modifier=%s planes=%d importer=%s imports=%u y_invert=%d "
-                 "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld plane=%u plane_reason=%s feedback=%s verdict=%s verdict_ms=%lld\n",
-                 view->id(), pid, quoted(view->xdg()->toplevel->app_id).c_str(),
-                 quoted(view->xdg()->toplevel->title).c_str(), geo.width, geo.height, geo.x, geo.y,
-                 view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
+                 "commits=%" PRIu64 " first_buffer=%dx%d sync=%s held=%zu fences_to_plane=%zu last_fence_wait_us=%lld plane=%u plane_reason=%s feedback=%s verdict=%s verdict_ms=%lld shell=%s\n",
+                 view->id(), pid, quoted(view->app_id().c_str()).c_str(), quoted(view->title().c_str()).c_str(),
+                 geo.width, geo.height, geo.x, geo.y, view->focused(), view->fullscreen(), b.type.c_str(), b.width, b.height,
                  b.format != 0 ? format_name(b.format).c_str() : "-",
                  b.type == "dmabuf" ? modifier_name(b.modifier).c_str() : "-", b.planes,
                  b.importer.empty() ? "-" : b.importer.c_str(), b.imports, b.y_invert, b.commits, b.first_width, b.first_height, sync, held,
-                 to_plane, wait_us, plane.plane, plane.reason, feedback, verdict, verdict_ms);
+                 to_plane, wait_us, plane.plane, plane.reason, feedback, verdict, verdict_ms, view->shell());
         out += line;
     }
     return out;

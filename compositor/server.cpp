@@ -29,6 +29,7 @@
 #include "seat.hpp"
 #include "shm_yuv.hpp"
 #include "view.hpp"
+#include "xdg_view.hpp"
 #include "kms.hpp"
 #include "xdg_link.hpp"
 
@@ -490,11 +491,11 @@ void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
         if (parent_link == nullptr || parent_link->node() == nullptr) return;
         XdgLink::create(xdg_surface, wlr_scene_xdg_surface_create(parent_link->node(), xdg_surface), nullptr);
         new Popup(*seat_, xdg_surface);
-        View::unconstrain_popup(*this, xdg_surface);
+        XdgView::unconstrain_popup(*this, xdg_surface);
         return;
     }
     if (xdg_surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL) {
-        new View(*this, xdg_surface);
+        new XdgView(*this, xdg_surface);
     }
 }
 
@@ -550,7 +551,7 @@ void Server::end_popup_grab_outside(View *view) {
                wlr_surface_is_xdg_surface(root->popup->parent)) {
             root = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
         }
-        if (View::from_xdg_surface(root) != view) {
+        if (XdgView::from_xdg_surface(root) != view) {
             // Cancelling the pointer grab ends the whole popup grab: every
             // popup in it gets popup_done.
             wlr_seat_pointer_end_grab(seat_->wlr());

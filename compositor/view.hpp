@@ -1,129 +1,68 @@
-// View: one xdg toplevel and the scene tree that shows it (its surfaces and,
-// when server-side decorated, a border). Window policy: floating, placed on
-// the output under the cursor, fullscreen and maximize honoured.
+// View: one window planar manages, whatever protocol its client speaks: an
+// xdg toplevel (XdgView, xdg_view.hpp) or an X11 window through Xwayland
+// (XwaylandView, xwayland_view.hpp). Server keeps the mapped ones in stacking
+// order; focus, move/resize, fullscreen, occlusion, scan-out and planar-ctl
+// reach a window only through this interface. Each View owns a scene tree
+// that is a child of Server::view_layer() and carries the View as node data
+// (Server::view_at finds the window under the cursor through it).
 #pragma once
 
+#include <cstdint>
+#include <string>
+#include <sys/types.h>
+
 #include "inspect.hpp"
-#include "listener.hpp"
 #include "wlr.hpp"
 
 namespace planar {
 
-class Server;
-
 class View {
 public:
-    View(Server &server, wlr_xdg_surface *xdg_surface);
-    ~View();
+    virtual ~View() = default;
     View(const View &) = delete;
     View &operator=(const View &) = delete;
 
-    static View *from_xdg_surface(wlr_xdg_surface *xdg_surface);
-    static void unconstrain_popup(Server &server, wlr_xdg_surface *popup);
-
-    wlr_surface *surface() const { return xdg_->surface; }
-    wlr_xdg_surface *xdg() const { return xdg_; }
-    bool mapped() const { return mapped_; }
-    bool focused() const { return activated_; }
-    bool fullscreen() const { return fullscreen_; }
-    // planar-ctl's surface=N: unique among all clients' windows.
-    uint32_t id() const { return id_; }
-    int x() const { return x_; }
-    int y() const { return y_; }
+    // planar-ctl's surface=N: unique among all windows of all clients.
+    virtual uint32_t id() const = 0;
+    virtual wlr_surface *surface() const = 0;
+    virtual bool mapped() const = 0;
+    virtual bool focused() const = 0;
+    virtual bool fullscreen() const = 0;
     // Window geometry in layout coordinates.
-    wlr_box geometry() const;
-    // The last buffer committed to the toplevel's surface (for inspection).
-    const BufferInfo &buffer_info() const { return buffer_info_; }
+    virtual wlr_box geometry() const = 0;
+    // The last buffer committed to the window's surface (for inspection).
+    virtual const BufferInfo &buffer_info() const = 0;
 
-    void move_to(int x, int y);
-    // Puts the window's top-left at x, y, where planar's own placement (when
-    // it maps or first gets a size) leaves it: a test harness's exact spot.
-    void place_at(int x, int y);
-    // Asks the client for a new size; the window's left/top edge stays at x, y.
-    void resize_to(int x, int y, int width, int height);
-    void set_activated(bool activated);
-    void raise_and_activate();
-    // Raised to the top of the scene without a change of focus.
-    void raise();
-    // The mapped view of this toplevel's parent (xdg_toplevel.set_parent), or null.
-    View *parent_view() const;
+    // What planar-ctl says about the window: the client's pid (an X11
+    // window's own _NET_WM_PID, not Xwayland's), its app id (an X11 window's
+    // WM_CLASS class), title, and the shell: "xdg" or "xwayland".
+    virtual pid_t pid() const = 0;
+    virtual std::string app_id() const = 0;
+    virtual std::string title() const = 0;
+    virtual const char *shell() const = 0;
+
+    virtual void move_to(int x, int y) = 0;
+    // Asks the client for a new size; the window's left/top edge goes to x, y.
+    virtual void resize_to(int x, int y, int width, int height) = 0;
+    virtual void set_activated(bool activated) = 0;
+    virtual void raise_and_activate() = 0;
+    // Raised to the top of the stack without a change of focus.
+    virtual void raise() = 0;
+    // The mapped view this one is transient for (a dialog's parent), or null.
+    virtual View *parent_view() const = 0;
     // `output`: where the client asked to be fullscreen (null: planar picks).
-    void set_fullscreen(bool fullscreen, wlr_output *output = nullptr);
-    void set_maximized(bool maximized);
-    void set_server_decorated(bool decorated);
+    virtual void set_fullscreen(bool fullscreen, wlr_output *output = nullptr) = 0;
     // Hidden because a fullscreen view covers it (see Server::update_occlusion).
-    void set_occluded(bool occluded);
-    // While the window is held back for a fullscreen configure (see
-    // update_visibility), its frame callbacks still come once per output
-    // frame: a client that draws only on them would otherwise never draw the
-    // frame that ends the wait.
-    void send_frame_done_while_held(const timespec *now);
-    void close();
-    void output_layout_changed();
+    virtual void set_occluded(bool occluded) = 0;
+    // Frame callbacks of a window held back for a fullscreen configure
+    // (XdgView::update_visibility); nothing for a shell that never holds one.
+    virtual void send_frame_done_while_held(const timespec *now) = 0;
+    // Asks the client to close the window (Super+Q).
+    virtual void close() = 0;
+    virtual void output_layout_changed() = 0;
 
-private:
-    void handle_map();
-    void handle_unmap();
-    void handle_commit();
-    void keep_surface_in_place();
-    void place_initially();
-    // The first commit: states asked for before it go into the initial configure.
-    void apply_initial_state();
-    void refresh_surface_outputs();
-    // Shows the window when it is mapped, not hidden by a fullscreen view, and
-    // not waiting for the client to take a fullscreen configure.
-    void update_visibility();
-    bool awaiting_fullscreen_ack() const;
-    // Back from fullscreen/maximized to the floating geometry it had.
-    void restore_floating();
-    void update_border();
-    void apply_y_invert();
-    // The output a fullscreen or maximized window goes to: `preferred` when it
-    // is usable, else the one it is on (or under the cursor before placement).
-    wlr_box target_output_box(wlr_output *preferred = nullptr) const;
-
-    Server &server_;
-    wlr_xdg_surface *xdg_;
-    wlr_scene_tree *tree_;
-    wlr_scene_node *surface_node_;
-    wlr_scene_rect *border_[4] = {};
-    uint32_t id_;
-    int x_ = 0, y_ = 0;
-    bool mapped_ = false;
-    bool placed_ = false;
-    bool activated_ = false;
-    bool fullscreen_ = false;
-    bool maximized_ = false;
-    bool server_decorated_ = false;
-    bool occluded_ = false;
-    // The serial of the configure that made the window fullscreen; until the
-    // client acks it, its frames are of the size it had (not shown).
-    uint32_t fullscreen_serial_ = 0;
-    wlr_box saved_{}; // floating geometry to return to from fullscreen/maximized
-    // The window geometry's offset in the surface at the last commit, and
-    // whether it was the surface's bounds (no set_window_geometry).
-    int geometry_origin_x_ = 0, geometry_origin_y_ = 0;
-    bool implicit_geometry_ = false;
-    BufferInfo buffer_info_;
-    // The buffer transform the client asked for; planar composes a vertical
-    // flip onto it for y_invert dma-bufs on the GPU path (see apply_y_invert).
-    wl_output_transform client_transform_ = WL_OUTPUT_TRANSFORM_NORMAL;
-
-    wl::Listener on_map_, on_unmap_, on_destroy_, on_commit_;
-    wl::Listener on_request_move_, on_request_resize_, on_request_fullscreen_, on_request_maximize_;
-};
-
-// zxdg_toplevel_decoration_v1: a client that prefers to draw its own
-// decorations gets client-side mode; one that asks for server-side or says
-// nothing gets planar's border. The view is told either way.
-class Decoration {
-public:
-    explicit Decoration(wlr_xdg_toplevel_decoration_v1 *decoration);
-
-private:
-    void apply();
-    wlr_xdg_toplevel_decoration_v1 *decoration_;
-    wl::Listener on_request_mode_, on_destroy_;
+protected:
+    View() = default;
 };
 
 } // namespace planar

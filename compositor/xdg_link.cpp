@@ -2,11 +2,11 @@
 
 namespace planar {
 
-XdgLink *XdgLink::create(wlr_xdg_surface *xdg_surface, wlr_scene_node *node, View *view) {
+XdgLink *XdgLink::create(wlr_xdg_surface *xdg_surface, wlr_scene_node *node, XdgView *view) {
     return new XdgLink(xdg_surface, node, view);
 }
 
-XdgLink::XdgLink(wlr_xdg_surface *xdg_surface, wlr_scene_node *node, View *view)
+XdgLink::XdgLink(wlr_xdg_surface *xdg_surface, wlr_scene_node *node, XdgView *view)
     : xdg_(xdg_surface), node_(node), view_(view) {
     xdg_->data = this;
     on_xdg_destroy_.connect(&xdg_->events.destroy, [this](void *) { delete this; });

@@ -28,7 +28,7 @@
 #include "server.hpp"
 #include "server_thread.hpp"
 #include "unique_fd.hpp"
-#include "view.hpp"
+#include "xdg_view.hpp"
 #include "wlr.hpp"
 
 namespace wlcs_planar {
@@ -367,7 +367,7 @@ void Compositor::position_window(int fd, uint32_t surface_id, int x, int y) {
     }
     wlr_surface *surface = wlr_surface_from_resource(resource);
     wlr_xdg_surface *xdg = wlr_surface_is_xdg_surface(surface) ? wlr_xdg_surface_from_wlr_surface(surface) : nullptr;
-    planar::View *view = planar::View::from_xdg_surface(xdg);
+    planar::XdgView *view = planar::XdgView::from_xdg_surface(xdg);
     if (view == nullptr) {
         plog::error(plog::Scope::core, "wlcs: wl_surface %u is not a toplevel planar shows", surface_id);
         return;

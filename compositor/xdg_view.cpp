@@ -1,30 +1,21 @@
-#include "view.hpp"
+#include "xdg_view.hpp"
 
 #include <algorithm>
 
 #include "log.hpp"
 #include "output.hpp"
+#include "placement.hpp"
 #include "seat.hpp"
 #include "server.hpp"
 #include "xdg_link.hpp"
 
 namespace planar {
-namespace {
 
-constexpr int border_width = 2;
-constexpr float border_focused[4] = {0.35f, 0.55f, 0.95f, 1.0f};
-constexpr float border_unfocused[4] = {0.25f, 0.25f, 0.3f, 1.0f};
-
-} // namespace
-
-View::View(Server &server, wlr_xdg_surface *xdg_surface)
+XdgView::XdgView(Server &server, wlr_xdg_surface *xdg_surface)
     : server_(server), xdg_(xdg_surface), id_(server.next_view_id()) {
     tree_ = wlr_scene_tree_create(server_.view_layer());
-    tree_->node.data = this;
-    for (auto &rect : border_) {
-        rect = wlr_scene_rect_create(&tree_->node, 0, 0, border_unfocused);
-        wlr_scene_node_set_enabled(&rect->node, false);
-    }
+    tree_->node.data = static_cast<View *>(this);
+    border_ = std::make_unique<Border>(&tree_->node);
     surface_node_ = wlr_scene_xdg_surface_create(&tree_->node, xdg_);
     XdgLink::create(xdg_, surface_node_, this); // popups and decorations find this view through it
     wlr_scene_node_set_enabled(&tree_->node, false);
@@ -49,7 +40,7 @@ View::View(Server &server, wlr_xdg_surface *xdg_surface)
     apply_initial_state();
 }
 
-void View::apply_initial_state() {
+void XdgView::apply_initial_state() {
     // wlroots 0.15 announces a toplevel (new_surface) during its first
     // commit, after it scheduled the initial configure on an idle callback:
     // what is set here goes out in that configure. So a client that asked
@@ -65,28 +56,28 @@ void View::apply_initial_state() {
     }
 }
 
-void View::raise() { wlr_scene_node_raise_to_top(&tree_->node); }
+void XdgView::raise() { wlr_scene_node_raise_to_top(&tree_->node); }
 
-View *View::parent_view() const {
+View *XdgView::parent_view() const {
     wlr_xdg_surface *parent = xdg_->toplevel->parent;
-    View *view = parent != nullptr ? from_xdg_surface(parent) : nullptr;
+    XdgView *view = parent != nullptr ? from_xdg_surface(parent) : nullptr;
     return view != nullptr && view->mapped() ? view : nullptr;
 }
 
-View::~View() {
+XdgView::~XdgView() {
     if (XdgLink *link = XdgLink::of(xdg_)) link->view_gone();
     if (mapped_) server_.view_unmapped(this);
     server_.seat().view_gone(this);
     wlr_scene_node_destroy(&tree_->node);
 }
 
-View *View::from_xdg_surface(wlr_xdg_surface *xdg_surface) {
+XdgView *XdgView::from_xdg_surface(wlr_xdg_surface *xdg_surface) {
     if (xdg_surface == nullptr || xdg_surface->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return nullptr;
     XdgLink *link = XdgLink::of(xdg_surface);
     return link != nullptr ? link->view() : nullptr;
 }
 
-void View::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
+void XdgView::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
     // Keep the popup on the output that holds its toplevel.
     wlr_xdg_surface *root = popup;
     while (root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent != nullptr) {
@@ -94,7 +85,7 @@ void View::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
         if (parent == nullptr) return;
         root = parent;
     }
-    View *view = from_xdg_surface(root);
+    XdgView *view = from_xdg_surface(root);
     if (view == nullptr) return;
     wlr_box geometry = view->geometry();
     Output *output = server.output_at(geometry.x + geometry.width / 2.0, geometry.y + geometry.height / 2.0);
@@ -106,41 +97,51 @@ void View::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
     wlr_xdg_popup_unconstrain_from_box(popup->popup, &box);
 }
 
-wlr_box View::geometry() const {
+wlr_box XdgView::geometry() const {
     wlr_box geo{};
     wlr_xdg_surface_get_geometry(xdg_, &geo);
     return wlr_box{x_, y_, geo.width, geo.height};
 }
 
-void View::move_to(int x, int y) {
+pid_t XdgView::pid() const {
+    pid_t pid = 0;
+    wl_client_get_credentials(wl_resource_get_client(xdg_->surface->resource), &pid, nullptr, nullptr);
+    return pid;
+}
+
+std::string XdgView::app_id() const { return xdg_->toplevel->app_id != nullptr ? xdg_->toplevel->app_id : ""; }
+
+std::string XdgView::title() const { return xdg_->toplevel->title != nullptr ? xdg_->toplevel->title : ""; }
+
+void XdgView::move_to(int x, int y) {
     x_ = x;
     y_ = y;
     wlr_scene_node_set_position(&tree_->node, x_, y_);
     server_.seat().refresh_pointer_focus();
 }
 
-void View::place_at(int x, int y) {
+void XdgView::place_at(int x, int y) {
     placed_ = true;
     move_to(x, y);
 }
 
-void View::resize_to(int x, int y, int width, int height) {
+void XdgView::resize_to(int x, int y, int width, int height) {
     move_to(x, y);
     wlr_xdg_toplevel_set_size(xdg_, std::max(width, 1), std::max(height, 1));
 }
 
-void View::set_activated(bool activated) {
+void XdgView::set_activated(bool activated) {
     activated_ = activated;
     wlr_xdg_toplevel_set_activated(xdg_, activated);
     update_border();
 }
 
-void View::raise_and_activate() {
+void XdgView::raise_and_activate() {
     wlr_scene_node_raise_to_top(&tree_->node);
     set_activated(true);
 }
 
-wlr_box View::target_output_box(wlr_output *preferred) const {
+wlr_box XdgView::target_output_box(wlr_output *preferred) const {
     if (preferred != nullptr && preferred->data != nullptr) {
         auto *wanted = static_cast<Output *>(preferred->data);
         if (wanted->usable()) return wanted->box();
@@ -152,7 +153,7 @@ wlr_box View::target_output_box(wlr_output *preferred) const {
     return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
 }
 
-void View::set_fullscreen(bool fullscreen, wlr_output *output) {
+void XdgView::set_fullscreen(bool fullscreen, wlr_output *output) {
     if (fullscreen == fullscreen_) {
         // xdg-shell: every request is answered with a configure.
         wlr_xdg_surface_schedule_configure(xdg_);
@@ -182,7 +183,7 @@ void View::set_fullscreen(bool fullscreen, wlr_output *output) {
     server_.update_occlusion();
 }
 
-void View::set_maximized(bool maximized) {
+void XdgView::set_maximized(bool maximized) {
     if (maximized == maximized_ || fullscreen_) {
         maximized_ = fullscreen_ ? maximized : maximized_;
         wlr_xdg_surface_schedule_configure(xdg_);
@@ -193,14 +194,14 @@ void View::set_maximized(bool maximized) {
     if (maximized) {
         saved_ = geometry();
         wlr_box box = target_output_box();
-        int inset = server_decorated_ ? border_width : 0;
+        int inset = server_decorated_ ? Border::width : 0;
         resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
     } else {
         restore_floating();
     }
 }
 
-void View::restore_floating() {
+void XdgView::restore_floating() {
     if (saved_.width > 0 && saved_.height > 0) {
         resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
         return;
@@ -211,17 +212,17 @@ void View::restore_floating() {
     placed_ = false;
 }
 
-void View::set_server_decorated(bool decorated) {
+void XdgView::set_server_decorated(bool decorated) {
     server_decorated_ = decorated;
     update_border();
 }
 
-void View::set_occluded(bool occluded) {
+void XdgView::set_occluded(bool occluded) {
     occluded_ = occluded;
     update_visibility();
 }
 
-bool View::awaiting_fullscreen_ack() const {
+bool XdgView::awaiting_fullscreen_ack() const {
     // Only before the first frame is shown: a window already on screen keeps
     // showing its last frame while the client catches up (or hangs).
     if (buffer_info_.first_width != 0) return false;
@@ -230,7 +231,7 @@ bool View::awaiting_fullscreen_ack() const {
            static_cast<int32_t>(xdg_->current.configure_serial - fullscreen_serial_) < 0;
 }
 
-void View::send_frame_done_while_held(const timespec *now) {
+void XdgView::send_frame_done_while_held(const timespec *now) {
     if (!mapped_ || !awaiting_fullscreen_ack()) return;
     wlr_xdg_surface_for_each_surface(
         xdg_, [](wlr_surface *surface, int, int, void *when) {
@@ -239,7 +240,7 @@ void View::send_frame_done_while_held(const timespec *now) {
         const_cast<timespec *>(now));
 }
 
-void View::update_visibility() {
+void XdgView::update_visibility() {
     // A client that asked for fullscreen and drew before it took the
     // fullscreen configure (mpv --fs sends set_fullscreen after its initial
     // commit and may draw for the first configure meanwhile) is not shown
@@ -253,9 +254,9 @@ void View::update_visibility() {
     }
 }
 
-void View::close() { wlr_xdg_toplevel_send_close(xdg_); }
+void XdgView::close() { wlr_xdg_toplevel_send_close(xdg_); }
 
-void View::output_layout_changed() {
+void XdgView::output_layout_changed() {
     if (!mapped_) return;
     refresh_surface_outputs();
     wlr_box geo = geometry();
@@ -279,12 +280,12 @@ void View::output_layout_changed() {
     if (fullscreen_) {
         resize_to(box.x, box.y, box.width, box.height);
     } else if (maximized_) {
-        int inset = server_decorated_ ? border_width : 0;
+        int inset = server_decorated_ ? Border::width : 0;
         resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
     }
 }
 
-void View::refresh_surface_outputs() {
+void XdgView::refresh_surface_outputs() {
     // wlroots 0.15's scene works out which output a surface is on (the one
     // whose frames send its frame callbacks and presentation feedback) only
     // when its node moves or its size changes, never when a scene output is
@@ -296,7 +297,7 @@ void View::refresh_surface_outputs() {
     wlr_scene_node_set_position(&tree_->node, x_, y_);
 }
 
-void View::place_initially() {
+void XdgView::place_initially() {
     placed_ = true;
     if (fullscreen_ || maximized_) return;
     wlr_box area = target_output_box();
@@ -307,50 +308,24 @@ void View::place_initially() {
         resize_to(area.x, area.y, std::min(geo.width, area.width), std::min(geo.height, area.height));
         return;
     }
-    // A dialog (xdg_toplevel.set_parent) is centred over its parent.
+    // A dialog (xdg_toplevel.set_parent) is centred over its parent, kept on the output.
     if (View *parent = parent_view()) {
         wlr_box over = parent->geometry();
-        int x = over.x + (over.width - geo.width) / 2, y = over.y + (over.height - geo.height) / 2;
-        // ... and kept on the output.
-        x = std::clamp(x, area.x, std::max(area.x, area.x + area.width - geo.width));
-        y = std::clamp(y, area.y, std::max(area.y, area.y + area.height - geo.height));
-        move_to(x, y);
+        wlr_box centred{over.x + (over.width - geo.width) / 2, over.y + (over.height - geo.height) / 2, geo.width,
+                        geo.height};
+        wlr_box spot = clamp_into(centred, area);
+        move_to(spot.x, spot.y);
         return;
     }
-    // Candidates: the centre first, then the corners and edge middles of the
-    // output; the first one that overlaps other windows least wins, so a new
-    // window never hides completely behind (or completely hides) another.
-    const int margin = 32;
-    int free_x = std::max(0, area.width - geo.width), free_y = std::max(0, area.height - geo.height);
-    auto along = [margin](int free, int step) {
-        if (step == 1) return free / 2;
-        return step == 0 ? std::min(margin, free / 2) : std::max(free - margin, free / 2);
-    };
-    long best_overlap = -1;
-    int best_x = area.x + free_x / 2, best_y = area.y + free_y / 2;
-    const int order[9][2] = {{1, 1}, {0, 0}, {2, 0}, {0, 2}, {2, 2}, {1, 0}, {1, 2}, {0, 1}, {2, 1}};
-    for (const auto &step : order) {
-        wlr_box candidate{area.x + along(free_x, step[0]), area.y + along(free_y, step[1]), geo.width, geo.height};
-        long overlap = 0;
-        for (View *other : server_.views()) {
-            if (other == this || !other->mapped()) continue;
-            wlr_box intersection{};
-            wlr_box other_geo = other->geometry();
-            if (wlr_box_intersection(&intersection, &candidate, &other_geo)) {
-                overlap += static_cast<long>(intersection.width) * intersection.height;
-            }
-        }
-        if (best_overlap < 0 || overlap < best_overlap) {
-            best_overlap = overlap;
-            best_x = candidate.x;
-            best_y = candidate.y;
-        }
-        if (overlap == 0) break;
+    std::vector<wlr_box> others;
+    for (View *other : server_.views()) {
+        if (other != this && other->mapped()) others.push_back(other->geometry());
     }
-    move_to(best_x, best_y);
+    wlr_box spot = least_covered_spot(area, geo.width, geo.height, others);
+    move_to(spot.x, spot.y);
 }
 
-void View::handle_map() {
+void XdgView::handle_map() {
     mapped_ = true;
     if (!placed_) place_initially();
     update_visibility();
@@ -360,14 +335,14 @@ void View::handle_map() {
                 xdg_->toplevel->app_id ? xdg_->toplevel->app_id : "", x_, y_);
 }
 
-void View::handle_unmap() {
+void XdgView::handle_unmap() {
     mapped_ = false;
     activated_ = false;
     wlr_scene_node_set_enabled(&tree_->node, false);
     server_.view_unmapped(this);
 }
 
-void View::handle_commit() {
+void XdgView::handle_commit() {
     record_committed_buffer(xdg_->surface, buffer_info_); // keeps first_width/height
     keep_surface_in_place();
     update_visibility();
@@ -387,7 +362,7 @@ void View::handle_commit() {
     server_.seat().refresh_pointer_focus();
 }
 
-void View::keep_surface_in_place() {
+void XdgView::keep_surface_in_place() {
     // xdg-shell: a client that never set its window geometry has the bounds
     // of its surface and subsurfaces as geometry, which grow whenever a
     // subsurface reaches further left or up. planar places windows by their
@@ -406,7 +381,7 @@ void View::keep_surface_in_place() {
     geometry_origin_y_ = geo.y;
 }
 
-void View::apply_y_invert() {
+void XdgView::apply_y_invert() {
     // linux-dmabuf y_invert: the buffer's first row is the bottom of the
     // image. The CPU importer hands pixman the rows bottom-up; the GPU path
     // samples the EGLImage as stored, and wlroots 0.15 has no per-texture
@@ -428,30 +403,15 @@ void View::apply_y_invert() {
     }
 }
 
-void View::update_border() {
+void XdgView::update_border() {
     wlr_box geo = geometry();
-    bool show = server_decorated_ && !fullscreen_ && geo.width > 0 && geo.height > 0;
-    const float *color = activated_ ? border_focused : border_unfocused;
-    const int b = border_width;
-    const wlr_box rects[4] = {
-        {-b, -b, geo.width + 2 * b, b},      // top
-        {-b, geo.height, geo.width + 2 * b, b}, // bottom
-        {-b, 0, b, geo.height},              // left
-        {geo.width, 0, b, geo.height},       // right
-    };
-    for (int i = 0; i < 4; i++) {
-        wlr_scene_node_set_enabled(&border_[i]->node, show);
-        if (!show) continue;
-        wlr_scene_node_set_position(&border_[i]->node, rects[i].x, rects[i].y);
-        wlr_scene_rect_set_size(border_[i], rects[i].width, rects[i].height);
-        wlr_scene_rect_set_color(border_[i], color);
-    }
+    border_->update(geo.width, geo.height, activated_, server_decorated_ && !fullscreen_);
 }
 
 Decoration::Decoration(wlr_xdg_toplevel_decoration_v1 *decoration) : decoration_(decoration) {
     on_request_mode_.connect(&decoration_->events.request_mode, [this](void *) { apply(); });
     on_destroy_.connect(&decoration_->events.destroy, [this](void *) {
-        if (View *view = View::from_xdg_surface(decoration_->surface)) view->set_server_decorated(false);
+        if (XdgView *view = XdgView::from_xdg_surface(decoration_->surface)) view->set_server_decorated(false);
         delete this;
     });
     apply();
@@ -461,7 +421,7 @@ void Decoration::apply() {
     bool client_side = decoration_->requested_mode == WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE;
     wlr_xdg_toplevel_decoration_v1_set_mode(decoration_, client_side ? WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_CLIENT_SIDE
                                                                      : WLR_XDG_TOPLEVEL_DECORATION_V1_MODE_SERVER_SIDE);
-    if (View *view = View::from_xdg_surface(decoration_->surface)) view->set_server_decorated(!client_side);
+    if (XdgView *view = XdgView::from_xdg_surface(decoration_->surface)) view->set_server_decorated(!client_side);
 }
 
 } // namespace planar
