@@ -13,6 +13,8 @@
 #include <xkbcommon/xkbcommon.h>
 #include <libinput.h>
 #include <xf86drmMode.h>
+// <wlr/xwayland.h> includes it; C++-clean, so outside the renames below.
+#include <xcb/xcb.h>
 // Without these, <EGL/eglplatform.h> pulls in Xlib (wlroots defines them too).
 #ifndef EGL_NO_X11
 #define EGL_NO_X11
@@ -80,5 +82,9 @@ extern "C" {
 #include <wlr/util/box.h>
 #include <wlr/util/log.h>
 #include <wlr/util/region.h>
+// Xwayland (WLR_HAS_XWAYLAND): wlr_xwayland_surface has a field named `class`.
+#define class class_
+#include <wlr/xwayland.h>
+#undef class
 #undef static
 }

@@ -24,6 +24,19 @@ bool parse_int(const char *text, int min, int max, int &out) {
     return true;
 }
 
+bool parse_bool(const char *text, bool &out) {
+    std::string value = text;
+    if (value == "true" || value == "yes" || value == "on" || value == "1") {
+        out = true;
+        return true;
+    }
+    if (value == "false" || value == "no" || value == "off" || value == "0") {
+        out = false;
+        return true;
+    }
+    return false;
+}
+
 bool parse_color(const char *text, uint32_t &out) {
     if (text[0] == '#') text++;
     if (std::strlen(text) != 6) return false;
@@ -52,6 +65,7 @@ int handle_entry(void *user, const char *section, const char *name, const char *
             return parse_int(value, 0, 60000, c.scanout_feedback_hold_ms) ? 1
                                                                           : bad("scanout_feedback_hold_ms must be 0-60000");
         }
+        if (n == "xwayland") return parse_bool(value, c.xwayland) ? 1 : bad("xwayland must be true or false");
     } else if (s == "keyboard") {
         if (n == "rules") { c.keyboard.rules = value; return 1; }
         if (n == "model") { c.keyboard.model = value; return 1; }

@@ -24,6 +24,8 @@ struct Config {
     // How long a surface's scanout verdict must hold before its
     // linux-dmabuf feedback changes (issue 13's hysteresis).
     int scanout_feedback_hold_ms = 2000;
+    // X11 clients through Xwayland, started on demand (--no-xwayland wins).
+    bool xwayland = true;
 };
 
 struct ConfigResult {

@@ -14,6 +14,7 @@
 #include "output.hpp"
 #include "server.hpp"
 #include "view.hpp"
+#include "xwayland.hpp"
 
 namespace planar {
 
@@ -81,8 +82,6 @@ std::string modifier_name(uint64_t modifier) {
     return result;
 }
 
-namespace {
-
 // Values may contain spaces (titles): quote them so lines stay parseable.
 std::string quoted(const char *text) {
     std::string out = "\"";
@@ -92,8 +91,6 @@ std::string quoted(const char *text) {
     }
     return out + "\"";
 }
-
-} // namespace
 
 std::string describe_surfaces(Server &server) {
     std::string out;
@@ -142,6 +139,8 @@ std::string describe_surfaces(Server &server) {
                  to_plane, wait_us, plane.plane, plane.reason, feedback, verdict, verdict_ms, view->shell());
         out += line;
     }
+    // X11 override-redirect windows (menus, tooltips): no View, no focus.
+    if (Xwayland *xwayland = server.xwayland()) out += xwayland->describe_unmanaged();
     return out;
 }
 

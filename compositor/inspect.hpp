@@ -37,7 +37,12 @@ void record_committed_buffer(wlr_surface *surface, BufferInfo &info);
 std::string format_name(uint32_t format);
 std::string modifier_name(uint64_t modifier);
 
-// One line per mapped toplevel, key=value pairs, topmost first.
+// `text` in double quotes, with quotes and backslashes escaped and newlines
+// as spaces: a value with spaces (a title) keeps a line parseable.
+std::string quoted(const char *text);
+
+// One line per mapped window, key=value pairs, topmost first; then one per
+// X11 override-redirect window (a menu).
 std::string describe_surfaces(Server &server);
 std::string describe_outputs(Server &server);
 // Moves the window of surface id `surface` to x, y; says "ok" or why not.

@@ -112,6 +112,8 @@ ParsedOptions parse_options(const std::vector<std::string> &args) {
             o.debug = true;
         } else if (name == "--exit-with-client") {
             o.exit_with_client = true;
+        } else if (name == "--no-xwayland") {
+            o.xwayland = false;
         } else if (name == "-b" || name == "--backend") {
             if (!value(v)) return fail("--backend needs a value: auto, drm, wayland, x11 or headless");
             auto kind = parse_backend(v);
@@ -172,12 +174,15 @@ Options:
   -c, --config FILE      configuration file (default:
                          $XDG_CONFIG_HOME/planar/planar.ini).
       --exit-with-client end planar when the COMMAND exits, with its status.
+      --no-xwayland      no X11 clients. By default Xwayland starts when the
+                         first X11 client connects, and DISPLAY is set for
+                         the clients planar starts.
   -d, --debug            debug logging for every scope.
   -h, --help             this text.
   -v, --version          print the version.
 
   -- COMMAND [ARGS...]   run COMMAND once the socket is ready, with
-                         WAYLAND_DISPLAY set.
+                         WAYLAND_DISPLAY (and DISPLAY) set.
 
 Environment:
   PLANAR_DEBUG=scope,... debug logging for some scopes: core, dmabuf, sync,

@@ -24,6 +24,7 @@ struct Options {
     std::string config_path;                  // --config FILE
     std::vector<std::string> command;         // after "--"
     bool exit_with_client = false;
+    bool xwayland = true; // --no-xwayland: no X11 clients, no DISPLAY
     bool debug = false;
     bool help = false;
     bool version = false;

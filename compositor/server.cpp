@@ -30,6 +30,7 @@
 #include "shm_yuv.hpp"
 #include "view.hpp"
 #include "xdg_view.hpp"
+#include "xwayland.hpp"
 #include "kms.hpp"
 #include "xdg_link.hpp"
 
@@ -93,6 +94,8 @@ Server::Server(Options options, Config config)
 Server::~Server() {
     if (launcher_) launcher_->shutdown();
     ipc_.reset();
+    // Before the clients go: its windows leave the views while the seat is whole.
+    xwayland_.reset();
     // Clients first: their resources reference outputs, seat and renderer.
     wl_display_destroy_clients(display_);
     on_new_output_.disconnect();
@@ -385,6 +388,7 @@ bool Server::init() {
     create_globals();
     seat_ = std::make_unique<Seat>(*this);
     launcher_ = std::make_unique<Launcher>(*this);
+    if (options_.xwayland && config_.xwayland) xwayland_ = Xwayland::create(*this);
 
     on_new_output_.connect_as<wlr_output>(&backend_->events.new_output,
                                           [this](wlr_output *o) { handle_new_output(o); });
@@ -416,6 +420,7 @@ bool Server::start() {
     // waits for the one may use the other at once (starting the backend
     // takes a while: devices, outputs, a keymap to compile).
     setenv("WAYLAND_DISPLAY", socket_.c_str(), 1);
+    if (xwayland_) setenv("DISPLAY", xwayland_->display_name(), 1); // X11 clients find planar's Xwayland
     ipc_ = std::make_unique<IpcServer>(*this, IpcServer::path_for(socket_));
     if (ipc_->listening()) setenv("PLANAR_IPC", ipc_->path().c_str(), 1);
     if (!wlr_backend_start(backend_)) {
@@ -500,7 +505,9 @@ void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
 }
 
 View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) {
-    wlr_scene_node *node = wlr_scene_node_at(&view_layer_->node, lx, ly, sx, sy);
+    // The whole scene: a surface above the views (an X11 menu) gets the
+    // pointer too, without being a View.
+    wlr_scene_node *node = wlr_scene_node_at(&scene_->node, lx, ly, sx, sy);
     if (node == nullptr || node->type != WLR_SCENE_NODE_SURFACE) return nullptr;
     *surface = wlr_scene_surface_from_node(node)->surface;
     for (wlr_scene_node *n = node; n != nullptr; n = n->parent) {

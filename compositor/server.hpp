@@ -33,6 +33,7 @@ class OutputManager;
 class RequestChecks;
 class Seat;
 class View;
+class Xwayland;
 
 class Server {
 public:
@@ -74,6 +75,8 @@ public:
     // planar's linux-dmabuf (null only before init); the scanout policy sets
     // per-surface feedback through it.
     proto::LinuxDmabuf *linux_dmabuf() { return linux_dmabuf_.get(); }
+    // X11 clients (null with --no-xwayland or when Xwayland is missing).
+    Xwayland *xwayland() { return xwayland_.get(); }
 
     std::list<Output *> &outputs() { return outputs_; }
     Output *output_at(double lx, double ly);
@@ -140,6 +143,7 @@ private:
     std::unique_ptr<proto::LinuxDrmSyncobj> drm_syncobj_; // only where the device has timelines
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<Launcher> launcher_;
+    std::unique_ptr<Xwayland> xwayland_;
     std::unique_ptr<IpcServer> ipc_;
     std::unique_ptr<RequestChecks> request_checks_;
     std::unique_ptr<OutputManager> output_manager_;

@@ -103,4 +103,16 @@ TEST(Config, LoadsFromFile) {
     EXPECT_TRUE(result.error.empty());
     EXPECT_EQ(result.config.terminal, "xterm");
 }
+
+TEST(Config, XwaylandKey) {
+    EXPECT_TRUE(parse_config("", "p").config.xwayland);
+    for (const char *off : {"false", "no", "off", "0"}) {
+        auto result = parse_config(std::string("[general]\nxwayland = ") + off + "\n", "p");
+        ASSERT_TRUE(result.error.empty()) << result.error;
+        EXPECT_FALSE(result.config.xwayland) << off;
+    }
+    EXPECT_TRUE(parse_config("[general]\nxwayland = yes\n", "p").config.xwayland);
+    EXPECT_EQ(parse_config("[general]\nxwayland = maybe\n", "p").error,
+              "p:2: xwayland must be true or false; using defaults");
+}
 } // namespace

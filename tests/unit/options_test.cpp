@@ -72,4 +72,11 @@ TEST(Options, HelpDocumentsEveryOption) {
         EXPECT_NE(help.find(option), std::string::npos) << option;
     }
 }
+TEST(Options, XwaylandIsOnUnlessTurnedOff) {
+    EXPECT_TRUE(parse_options({}).options.xwayland);
+    auto r = parse_options({"--no-xwayland", "--", "foot"});
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    EXPECT_FALSE(r.options.xwayland);
+    EXPECT_NE(planar::usage_text().find("--no-xwayland"), std::string::npos);
+}
 } // namespace

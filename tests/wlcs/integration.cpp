@@ -265,6 +265,7 @@ Compositor::Compositor() {
     options.backend = planar::BackendKind::headless;
     options.renderer = planar::RendererKind::pixman;
     options.outputs.push_back(backend::OutputMode{output_size, output_size, 60000});
+    options.xwayland = false; // Wayland conformance only: no X11 sockets
     planar::Config config;
     config.keyboard.layout = "us";
     server = std::make_unique<planar::Server>(options, config);

@@ -1,0 +1,93 @@
+// XwaylandView: one managed X11 window (not override-redirect) and the scene
+// tree that shows it, with planar's border. Managed like an xdg toplevel:
+// placed on the output under the cursor, click to focus (the X11 input focus
+// and _NET_ACTIVE_WINDOW follow planar's one activated window), raised in
+// X11's stacking order too, moved and resized by request or with Super+drag,
+// fullscreen (_NET_WM_STATE), closed with WM_DELETE_WINDOW. X11 knows the
+// window at its layout position: root coordinates are layout coordinates, so
+// the menus it opens (override-redirect, see Xwayland) land where they should.
+#pragma once
+
+#include <memory>
+
+#include "border.hpp"
+#include "listener.hpp"
+#include "view.hpp"
+#include "wlr.hpp"
+
+namespace planar {
+
+class Server;
+
+// Owned by Xwayland, which ends it when the X11 window goes or becomes
+// override-redirect.
+class XwaylandView final : public View {
+public:
+    // `xsurface` may be mapped already (it was override-redirect until now).
+    XwaylandView(Server &server, wlr_xwayland_surface *xsurface);
+    ~XwaylandView() override;
+
+    // The view of a managed X11 window, or null.
+    static XwaylandView *from(wlr_xwayland_surface *xsurface);
+
+    uint32_t id() const override { return id_; }
+    wlr_surface *surface() const override { return xsurface_->surface; }
+    bool mapped() const override { return mapped_; }
+    bool focused() const override { return activated_; }
+    bool fullscreen() const override { return fullscreen_; }
+    wlr_box geometry() const override;
+    const BufferInfo &buffer_info() const override { return buffer_info_; }
+    pid_t pid() const override { return xsurface_->pid; }
+    std::string app_id() const override;
+    std::string title() const override;
+    const char *shell() const override { return "xwayland"; }
+
+    void move_to(int x, int y) override;
+    void resize_to(int x, int y, int width, int height) override;
+    void set_activated(bool activated) override;
+    void raise_and_activate() override;
+    void raise() override;
+    // The mapped view of its WM_TRANSIENT_FOR window, or null.
+    View *parent_view() const override;
+    void set_fullscreen(bool fullscreen, wlr_output *output = nullptr) override;
+    void set_occluded(bool occluded) override;
+    // Never held back: X11 has no configure to wait for.
+    void send_frame_done_while_held(const timespec *) override {}
+    void close() override;
+    void output_layout_changed() override;
+
+private:
+    void handle_map();
+    void handle_unmap();
+    void handle_commit();
+    void handle_request_configure(wlr_xwayland_surface_configure_event *event);
+    // Tells X11 where the window is and how large it should be.
+    void configure(int x, int y, int width, int height);
+    void place_initially();
+    // The output a fullscreen window goes to: `preferred` when usable, else
+    // the one it is on (or under the cursor before it is placed).
+    wlr_box target_output_box(wlr_output *preferred = nullptr) const;
+    void update_visibility();
+    void update_border();
+
+    Server &server_;
+    wlr_xwayland_surface *xsurface_;
+    wlr_scene_tree *tree_;
+    wlr_scene_node *surface_node_ = nullptr; // while mapped
+    std::unique_ptr<Border> border_;
+    uint32_t id_;
+    int x_ = 0, y_ = 0;
+    bool mapped_ = false;
+    bool placed_ = false;
+    bool activated_ = false;
+    bool fullscreen_ = false;
+    bool occluded_ = false;
+    wlr_box saved_{}; // floating geometry to return to from fullscreen
+    BufferInfo buffer_info_;
+
+    wl::Listener on_map_, on_unmap_, on_commit_, on_surface_node_destroy_;
+    wl::Listener on_request_configure_, on_request_move_, on_request_resize_, on_request_fullscreen_,
+        on_request_activate_, on_set_decorations_;
+};
+
+} // namespace planar
