@@ -1,5 +1,7 @@
 #include "inspect.hpp"
 
+#include "client_pid.hpp"
+
 #include <drm_fourcc.h>
 
 #include <chrono>
@@ -100,8 +102,7 @@ std::string describe_surfaces(Server &server) {
     for (View *view : server.views()) {
         const BufferInfo &b = view->buffer_info();
         wlr_box geo = view->geometry();
-        pid_t pid = 0;
-        wl_client_get_credentials(wl_resource_get_client(view->surface()->resource), &pid, nullptr, nullptr);
+        pid_t pid = client_pid(view->surface()->resource);
         // Explicit sync: which protocol last held a commit for its acquire
         // fence, how many commits wait now, how many went to a KMS plane with
         // their fence instead (IN_FENCE_FD), and how long the last wait took.

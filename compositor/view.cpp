@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "layer_shell.hpp"
 #include "log.hpp"
 #include "output.hpp"
 #include "seat.hpp"
@@ -90,6 +91,11 @@ void View::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
     // Keep the popup on the output that holds its toplevel.
     wlr_xdg_surface *root = popup;
     while (root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent != nullptr) {
+        if (!wlr_surface_is_xdg_surface(root->popup->parent)) {
+            // A popup of a layer surface's popup: the layer surface is its root.
+            server.layer_shell().unconstrain_popup(popup->popup, root->popup->parent);
+            return;
+        }
         wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
         if (parent == nullptr) return;
         root = parent;
@@ -140,16 +146,25 @@ void View::raise_and_activate() {
     set_activated(true);
 }
 
-wlr_box View::target_output_box(wlr_output *preferred) const {
+Output *View::target_output(wlr_output *preferred) const {
     if (preferred != nullptr && preferred->data != nullptr) {
         auto *wanted = static_cast<Output *>(preferred->data);
-        if (wanted->usable()) return wanted->box();
+        if (wanted->usable()) return wanted;
     }
     wlr_box geo = geometry();
     Output *output = placed_ ? server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0)
                              : server_.seat().output_under_cursor();
-    if (output == nullptr) output = server_.primary_output();
+    return output != nullptr ? output : server_.primary_output();
+}
+
+wlr_box View::target_output_box(wlr_output *preferred) const {
+    Output *output = target_output(preferred);
     return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
+}
+
+wlr_box View::target_work_area() const {
+    Output *output = target_output(nullptr);
+    return output != nullptr ? output->work_area() : wlr_box{0, 0, 1280, 720};
 }
 
 void View::set_fullscreen(bool fullscreen, wlr_output *output) {
@@ -192,12 +207,17 @@ void View::set_maximized(bool maximized) {
     wlr_xdg_toplevel_set_maximized(xdg_, maximized);
     if (maximized) {
         saved_ = geometry();
-        wlr_box box = target_output_box();
-        int inset = server_decorated_ ? border_width : 0;
-        resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
+        wlr_box box = target_work_area();
+        fill(box);
     } else {
         restore_floating();
     }
+}
+
+void View::fill(const wlr_box &area) {
+    // Maximized: the window and planar's border fill the area exactly.
+    int inset = server_decorated_ ? border_width : 0;
+    resize_to(area.x + inset, area.y + inset, area.width - 2 * inset, area.height - 2 * inset);
 }
 
 void View::restore_floating() {
@@ -279,9 +299,18 @@ void View::output_layout_changed() {
     if (fullscreen_) {
         resize_to(box.x, box.y, box.width, box.height);
     } else if (maximized_) {
-        int inset = server_decorated_ ? border_width : 0;
-        resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
+        // ... and a maximized one its work area (panels come and go).
+        wlr_box area = home->work_area();
+        fill(area);
     }
+}
+
+void View::work_area_changed(Output *output) {
+    if (!mapped_ || !maximized_ || fullscreen_) return;
+    wlr_box geo = geometry();
+    if (server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0) != output) return;
+    wlr_box area = output->work_area();
+    fill(area);
 }
 
 void View::refresh_surface_outputs() {
@@ -299,7 +328,7 @@ void View::refresh_surface_outputs() {
 void View::place_initially() {
     placed_ = true;
     if (fullscreen_ || maximized_) return;
-    wlr_box area = target_output_box();
+    wlr_box area = target_work_area();
     wlr_box geo = geometry();
     // Larger than the output: asked to fit, placed at the output's corner
     // until the smaller buffer comes.
