@@ -131,7 +131,11 @@ void Seat::add_input(wlr_input_device *device) {
     switch (device->type) {
     case WLR_INPUT_DEVICE_KEYBOARD:
         keyboards_.push_back(std::make_unique<Keyboard>(*this, device, server_.config().keyboard));
-        wlr_seat_set_keyboard(seat_, device);
+        // A virtual keyboard has no keymap until its client sends one, and
+        // wlroots 0.15 would send every client a keymap event without an fd
+        // (a marshalling error that disconnects them): it becomes the seat's
+        // keyboard with its first key instead (Keyboard::handle_key).
+        if (device->keyboard->keymap != nullptr) wlr_seat_set_keyboard(seat_, device);
         break;
     case WLR_INPUT_DEVICE_TOUCH: {
         wlr_cursor_attach_input_device(cursor_, device);
@@ -157,7 +161,18 @@ void Seat::add_input(wlr_input_device *device) {
 }
 
 void Seat::keyboard_gone(Keyboard *keyboard) {
+    wlr_input_device *gone = keyboard->device();
     keyboards_.remove_if([keyboard](const auto &k) { return k.get() == keyboard; });
+    // The seat's keyboard is going (wtype ends): another one with a keymap
+    // takes its place, so that clients binding wl_keyboard later still get
+    // a keymap and keys are not lost between the two.
+    if (seat_->keyboard_state.keyboard == gone->keyboard) {
+        wlr_input_device *next = nullptr;
+        for (const auto &k : keyboards_) {
+            if (k->device()->keyboard->keymap != nullptr) next = k->device();
+        }
+        wlr_seat_set_keyboard(seat_, next);
+    }
     update_capabilities();
 }
 

@@ -18,6 +18,9 @@ public:
     VirtualInput &operator=(const VirtualInput &) = delete;
 
 private:
+    class KeyboardReaper;
+
+    wl_display *display_;
     Seat &seat_;
     wlr_virtual_keyboard_manager_v1 *keyboards_;
     wlr_virtual_pointer_manager_v1 *pointers_;
