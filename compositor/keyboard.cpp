@@ -23,8 +23,11 @@ xkb_keymap *compile_keymap(const KeyboardConfig &config) {
 
 Keyboard::Keyboard(Seat &seat, wlr_input_device *device, const KeyboardConfig &config)
     : seat_(seat), device_(device) {
-    xkb_keymap *keymap = compile_keymap(config);
-    if (keymap == nullptr) {
+    // A virtual keyboard (wtype) brings its own keymap, often with keysyms
+    // planar's layout lacks; it is used as the client sent it.
+    bool own_keymap = wlr_input_device_get_virtual_keyboard(device) != nullptr;
+    xkb_keymap *keymap = own_keymap ? nullptr : compile_keymap(config);
+    if (keymap == nullptr && !own_keymap) {
         plog::error(plog::Scope::input, "keyboard layout '%s' (variant '%s') does not compile; using the default",
                     config.layout.c_str(), config.variant.c_str());
         keymap = compile_keymap(KeyboardConfig{});
@@ -45,6 +48,7 @@ Keyboard::Keyboard(Seat &seat, wlr_input_device *device, const KeyboardConfig &c
 }
 
 void Keyboard::handle_key(wlr_event_keyboard_key *event) {
+    seat_.activity();
     // libinput keycodes are evdev codes; xkb's are offset by 8.
     uint32_t keycode = event->keycode + 8;
     const xkb_keysym_t *syms = nullptr;

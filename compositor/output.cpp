@@ -141,6 +141,15 @@ std::optional<SurfacePlane> Output::plane_of(wlr_surface *surface) const {
     return planner_.placement_of(surface);
 }
 
+wlr_box Output::work_area() const {
+    wlr_box full = box();
+    // Laid out for another position or mode: the whole output until the
+    // next layout (LayerShell::arrange runs on every layout change).
+    wlr_box inside{};
+    if (work_area_.width <= 0 || work_area_.height <= 0 || !wlr_box_intersection(&inside, &work_area_, &full)) return full;
+    return inside;
+}
+
 wlr_box Output::box() const {
     wlr_box *box = wlr_output_layout_get_box(server_.layout(), output_);
     return box != nullptr ? *box : wlr_box{};

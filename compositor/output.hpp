@@ -35,6 +35,10 @@ public:
     // The view whose surface may go straight to the primary plane: a
     // fullscreen view covering this output with nothing else visible on it.
     void set_scanout_candidate(View *view) { scanout_candidate_ = output_->enabled ? view : nullptr; }
+    // Where windows are placed and maximized: the box minus the exclusive
+    // zones of layer surfaces (panels), set by LayerShell.
+    wlr_box work_area() const;
+    void set_work_area(const wlr_box &area) { work_area_ = area; }
     // Enabled and in the layout: windows may live on it.
     bool usable() const;
     // Whether the last frame put a client buffer on the primary plane.
@@ -66,6 +70,7 @@ private:
     Server &server_;
     wlr_output *output_;
     View *scanout_candidate_ = nullptr;
+    wlr_box work_area_{}; // layout coordinates; empty until LayerShell lays the output out
     float background_[4] = {};
     bool scanned_out_ = false;
     uint64_t in_fence_frames_ = 0;

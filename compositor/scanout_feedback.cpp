@@ -1,5 +1,7 @@
 #include "scanout_feedback.hpp"
 
+#include "client_pid.hpp"
+
 #include <algorithm>
 
 #include "kms.hpp"
@@ -25,8 +27,7 @@ void ScanoutFeedback::frame_done(const OverlayPlanner &planner, proto::LinuxDmab
 
 void ScanoutFeedback::send(wlr_surface *surface, bool scanout, proto::LinuxDmabuf *dmabuf) {
     // A wl_surface's id is unique only within its client: the pid says whose.
-    pid_t pid = 0;
-    wl_client_get_credentials(wl_resource_get_client(surface->resource), &pid, nullptr, nullptr);
+    pid_t pid = client_pid(surface->resource);
     plog::info(plog::Scope::dmabuf, "%s: surface %u of pid %d: %s", output_->name, wl_resource_get_id(surface->resource),
                static_cast<int>(pid), scanout ? "scanout tranche sent (a plane is within reach)" : "scanout tranche withdrawn");
     if (!scanout) {

@@ -17,7 +17,7 @@ bool scanout_possible(wlr_output *output, wlr_surface *surface) {
     // linux-dmabuf y_invert: the image is stored bottom row first. wlroots
     // 0.15's DRM backend sets no reflection on the primary plane, so the
     // plane would show it upside down: composite it (the CPU path flips it;
-    // on the GPU path View::apply_y_invert's transform already refuses it).
+    // on the GPU path XdgView::apply_y_invert's transform already refuses it).
     if (proto::DmabufBuffer *dmabuf = proto::DmabufBuffer::from_wlr(surface->buffer->source);
         dmabuf != nullptr && dmabuf->y_invert()) {
         return false;
@@ -191,7 +191,10 @@ FrameResult commit_scene_frame(wlr_scene_output *scene_output, const FrameInputs
 
     // Nothing for composition to draw (what changed is on planes): no back
     // buffer is taken at all, only the planes change.
-    bool needs_frame = output->needs_frame || pixman_region32_not_empty(&scene_output->damage->current);
+    // A new gamma ramp (wlsunset) rides on the next commit: it needs one
+    // even when nothing on screen changed.
+    bool needs_frame = output->needs_frame || pixman_region32_not_empty(&scene_output->damage->current) ||
+                       (output->pending.committed & WLR_OUTPUT_STATE_GAMMA_LUT);
     if (!needs_frame) {
         if (plan.changed || kms::cursor_changed(output)) {
             commit_with_planes(output, inputs, plan, result);

@@ -6,7 +6,10 @@
 #include <vector>
 
 #include "config.hpp"
+#include "idle.hpp"
+#include "input_lock.hpp"
 #include "keyboard.hpp"
+#include "layer_shell.hpp"
 #include "launcher.hpp"
 #include "log.hpp"
 #include "output.hpp"
@@ -26,7 +29,7 @@ uint32_t now_msec() {
 
 // One client surface: its commits (a new size or input region, a map or
 // unmap) and its end may change what is under the cursor. A toplevel's own
-// commits refresh the pointer at once (View::handle_commit); these come
+// commits refresh the pointer at once (XdgView::handle_commit); these come
 // first among the surface's listeners, before the scene has seen the commit,
 // so they wait for the idle loop.
 class SurfaceWatch {
@@ -73,6 +76,7 @@ Seat::Seat(Server &server) : server_(server) {
     on_button_.connect_as<wlr_event_pointer_button>(&cursor_->events.button,
                                                     [this](wlr_event_pointer_button *e) { handle_button(e); });
     on_axis_.connect_as<wlr_event_pointer_axis>(&cursor_->events.axis, [this](wlr_event_pointer_axis *e) {
+        activity();
         wlr_seat_pointer_notify_axis(seat_, e->time_msec, e->orientation, e->delta, e->delta_discrete, e->source);
     });
     on_frame_.connect(&cursor_->events.frame, [this](void *) { wlr_seat_pointer_notify_frame(seat_); });
@@ -127,7 +131,11 @@ void Seat::add_input(wlr_input_device *device) {
     switch (device->type) {
     case WLR_INPUT_DEVICE_KEYBOARD:
         keyboards_.push_back(std::make_unique<Keyboard>(*this, device, server_.config().keyboard));
-        wlr_seat_set_keyboard(seat_, device);
+        // A virtual keyboard has no keymap until its client sends one, and
+        // wlroots 0.15 would send every client a keymap event without an fd
+        // (a marshalling error that disconnects them): it becomes the seat's
+        // keyboard with its first key instead (Keyboard::handle_key).
+        if (device->keyboard->keymap != nullptr) wlr_seat_set_keyboard(seat_, device);
         break;
     case WLR_INPUT_DEVICE_TOUCH: {
         wlr_cursor_attach_input_device(cursor_, device);
@@ -153,7 +161,18 @@ void Seat::add_input(wlr_input_device *device) {
 }
 
 void Seat::keyboard_gone(Keyboard *keyboard) {
+    wlr_input_device *gone = keyboard->device();
     keyboards_.remove_if([keyboard](const auto &k) { return k.get() == keyboard; });
+    // The seat's keyboard is going (wtype ends): another one with a keymap
+    // takes its place, so that clients binding wl_keyboard later still get
+    // a keymap and keys are not lost between the two.
+    if (seat_->keyboard_state.keyboard == gone->keyboard) {
+        wlr_input_device *next = nullptr;
+        for (const auto &k : keyboards_) {
+            if (k->device()->keyboard->keymap != nullptr) next = k->device();
+        }
+        wlr_seat_set_keyboard(seat_, next);
+    }
     update_capabilities();
 }
 
@@ -168,6 +187,12 @@ void Seat::update_capabilities() {
 }
 
 void Seat::focus_surface(wlr_surface *surface) {
+    // A lock screen's client alone may have the keyboard, and a layer
+    // surface holding it exclusively (a launcher, a lock surface) keeps it
+    // while it is mapped.
+    if (!server_.input_lock().allows(surface)) return;
+    wlr_surface *exclusive = server_.layer_shell().exclusive_keyboard();
+    if (exclusive != nullptr && surface != exclusive) return;
     if (surface == nullptr) {
         wlr_seat_keyboard_notify_clear_focus(seat_);
         return;
@@ -184,6 +209,7 @@ void Seat::focus_surface(wlr_surface *surface) {
 Output *Seat::output_under_cursor() { return server_.output_at(cursor_->x, cursor_->y); }
 
 void Seat::handle_motion(uint32_t time_msec) {
+    activity();
     if (grab_ != Grab::none) {
         process_grab();
         return;
@@ -212,6 +238,7 @@ void Seat::handle_motion(uint32_t time_msec) {
 }
 
 void Seat::handle_button(wlr_event_pointer_button *event) {
+    activity();
     if (event->state == WLR_BUTTON_RELEASED && grab_ != Grab::none) {
         grab_ = Grab::none;
         grab_view_ = nullptr;
@@ -222,6 +249,10 @@ void Seat::handle_button(wlr_event_pointer_button *event) {
     wlr_surface *surface = nullptr;
     double sx = 0, sy = 0;
     View *view = server_.view_at(cursor_->x, cursor_->y, &surface, &sx, &sy);
+    // A click on a layer surface that takes the keyboard (on demand) focuses it.
+    if (event->state == WLR_BUTTON_PRESSED && view == nullptr) {
+        if (wlr_surface *layer = server_.layer_shell().focusable_layer_surface(surface)) focus_surface(layer);
+    }
     if (event->state == WLR_BUTTON_PRESSED && view != nullptr) {
         server_.focus_view(view); // click to focus
         wlr_keyboard *keyboard = wlr_seat_get_keyboard(seat_);
@@ -283,7 +314,7 @@ bool Seat::surface_origin(wlr_surface *surface, double *lx, double *ly) const {
         bool found = false;
     } search{surface};
     wlr_scene_node_for_each_surface(
-        server_.view_layer(),
+        &server_.scene()->node,
         [](wlr_surface *s, int x, int y, void *data) {
             auto *search = static_cast<Search *>(data);
             if (s != search->surface || search->found) return;
@@ -323,6 +354,43 @@ void Seat::keyboard_enter(wlr_surface *surface) {
     }
 }
 
+wlr_surface *Seat::default_keyboard_focus() {
+    if (wlr_surface *exclusive = server_.layer_shell().exclusive_keyboard()) return exclusive;
+    View *view = server_.focused_view();
+    wlr_surface *surface = view != nullptr ? view->surface() : nullptr;
+    return server_.input_lock().allows(surface) ? surface : nullptr;
+}
+
+void Seat::layer_focus_changed() {
+    wlr_surface *focused = seat_->keyboard_state.focused_surface;
+    wlr_surface *exclusive = server_.layer_shell().exclusive_keyboard();
+    if (exclusive != nullptr) {
+        if (focused != exclusive && server_.input_lock().allows(exclusive)) keyboard_enter(exclusive);
+        return;
+    }
+    // A layer surface that had the keyboard (on demand or exclusive) may
+    // have lost its claim: the focused window gets it back.
+    if (focused != nullptr && wlr_surface_is_layer_surface(focused) &&
+        server_.layer_shell().focusable_layer_surface(focused) == nullptr) {
+        keyboard_enter(default_keyboard_focus());
+    }
+}
+
+void Seat::input_lock_changed() {
+    // Locked: whatever is not the lock client's loses pointer and keyboard.
+    // Unlocked: the keyboard goes back where it belongs.
+    wlr_surface *focused = seat_->keyboard_state.focused_surface;
+    if (server_.input_lock().active()) {
+        if (!server_.input_lock().allows(focused)) wlr_seat_keyboard_clear_focus(seat_);
+        if (!server_.input_lock().allows(seat_->pointer_state.focused_surface)) wlr_seat_pointer_clear_focus(seat_);
+    } else {
+        keyboard_enter(default_keyboard_focus());
+    }
+    refresh_pointer_focus();
+}
+
+void Seat::activity() { server_.idle().notify_activity(); }
+
 void Seat::popup_mapped(wlr_xdg_popup *popup) {
     if (popup->seat == seat_) keyboard_enter(popup->base->surface); // it grabbed this seat
 }
@@ -338,17 +406,20 @@ void Seat::popup_unmapped(wlr_xdg_popup *popup) {
         }
         parent = xdg->popup->parent;
     }
-    View *view = server_.focused_view();
-    keyboard_enter(view != nullptr ? view->surface() : nullptr);
+    keyboard_enter(default_keyboard_focus());
 }
 
 void Seat::handle_touch_down(wlr_event_touch_down *event) {
+    activity();
     double lx = 0, ly = 0;
     wlr_cursor_absolute_to_layout_coords(cursor_, event->device, event->x, event->y, &lx, &ly);
     wlr_surface *surface = nullptr;
     double sx = 0, sy = 0;
     View *view = server_.view_at(lx, ly, &surface, &sx, &sy);
     if (view != nullptr) server_.focus_view(view); // a tap focuses, as a click does
+    if (wlr_surface *layer = view == nullptr ? server_.layer_shell().focusable_layer_surface(surface) : nullptr) {
+        focus_surface(layer);
+    }
     if (surface != nullptr) wlr_seat_touch_notify_down(seat_, surface, event->time_msec, event->touch_id, sx, sy);
 }
 
@@ -418,6 +489,8 @@ bool Seat::handle_binding(uint32_t modifiers, xkb_keysym_t sym) {
         }
         return true;
     }
+    // Locked: no binding may start, close or quit anything behind the lock.
+    if (server_.input_lock().active()) return false;
     if (sym == XKB_KEY_Terminate_Server ||
         ((modifiers & ctrl_alt) == ctrl_alt && sym == XKB_KEY_BackSpace)) {
         plog::info(plog::Scope::input, "Ctrl+Alt+BackSpace: quitting");

@@ -49,6 +49,14 @@ public:
     // it, else to the focused window.
     void popup_mapped(wlr_xdg_popup *popup);
     void popup_unmapped(wlr_xdg_popup *popup);
+    // A layer surface that asked for the keyboard mapped, unmapped or
+    // changed its keyboard interactivity: the keyboard goes to the topmost
+    // exclusive one, or back to the focused window.
+    void layer_focus_changed();
+    // The input inhibitor (a lock screen) began or ended.
+    void input_lock_changed();
+    // Input happened: idle timers start over.
+    void activity();
     // Super+Return, Super+Q, ...: true when the key was a binding.
     bool handle_binding(uint32_t modifiers, xkb_keysym_t sym);
 
@@ -66,6 +74,9 @@ private:
     // Keyboard focus to `surface` (or none) past any grab: a popup grab
     // swallows the ordinary enter.
     void keyboard_enter(wlr_surface *surface);
+    // Where the keyboard belongs when nothing asks for it: the exclusive
+    // layer surface, else the focused window.
+    wlr_surface *default_keyboard_focus();
     // Layout position of a shown surface's top-left; false when it is not shown.
     bool surface_origin(wlr_surface *surface, double *lx, double *ly) const;
 

@@ -20,7 +20,10 @@
 #include "linux_dmabuf_v1.hpp"
 #include "linux_drm_syncobj_v1.hpp"
 #include "linux_explicit_synchronization_v1.hpp"
+#include "idle.hpp"
+#include "input_lock.hpp"
 #include "launcher.hpp"
+#include "layer_shell.hpp"
 #include "log.hpp"
 #include "output.hpp"
 #include "output_manager.hpp"
@@ -29,6 +32,7 @@
 #include "seat.hpp"
 #include "shm_yuv.hpp"
 #include "view.hpp"
+#include "virtual_input.hpp"
 #include "xdg_view.hpp"
 #include "xwayland.hpp"
 #include "kms.hpp"
@@ -111,6 +115,11 @@ Server::~Server() {
     shm_yuv_.reset(); // before the display: it listens to the compositor's surfaces
     output_manager_.reset();
     request_checks_.reset();
+    virtual_input_.reset();
+    input_lock_.reset();
+    idle_.reset();
+    layer_shell_.reset();
+    on_request_activate_.disconnect();
     seat_.reset();
     if (sigint_ != nullptr) wl_event_source_remove(sigint_);
     if (sigterm_ != nullptr) wl_event_source_remove(sigterm_);
@@ -285,6 +294,28 @@ void Server::create_globals() {
     create_explicit_sync();
 }
 
+void Server::create_session_globals() {
+    layer_shell_ = std::make_unique<LayerShell>(*this, &view_layer_->node);
+    idle_ = std::make_unique<Idle>(display_, seat_->wlr());
+    input_lock_ = std::make_unique<InputLock>(display_);
+    input_lock_->on_change([this](bool) { seat_->input_lock_changed(); });
+    virtual_input_ = std::make_unique<VirtualInput>(display_, *seat_);
+    // wlsunset and friends: outputs whose backend has a gamma LUT apply the
+    // ramp with their next frame (the headless backend has none: `failed`).
+    wlr_gamma_control_manager_v1_create(display_);
+    wlr_xdg_activation_v1 *activation = wlr_xdg_activation_v1_create(display_);
+    on_request_activate_.connect_as<wlr_xdg_activation_v1_request_activate_event>(
+        &activation->events.request_activate, [this](wlr_xdg_activation_v1_request_activate_event *event) {
+            // A launcher hands its token to the program it starts, which
+            // then asks to be focused: honoured for a mapped window.
+            if (!wlr_surface_is_xdg_surface(event->surface)) return;
+            wlr_xdg_surface *xdg = wlr_xdg_surface_from_wlr_surface(event->surface);
+            if (xdg == nullptr || xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL) return;
+            View *view = XdgView::from_xdg_surface(xdg);
+            if (view != nullptr && view->mapped()) focus_view(view);
+        });
+}
+
 namespace {
 
 // dev_t of a DRM fd (borrowed), preferring its render node when it has one.
@@ -387,6 +418,7 @@ bool Server::init() {
 
     create_globals();
     seat_ = std::make_unique<Seat>(*this);
+    create_session_globals();
     launcher_ = std::make_unique<Launcher>(*this);
     if (options_.xwayland && config_.xwayland) xwayland_ = Xwayland::create(*this);
 
@@ -461,11 +493,18 @@ void Server::output_added(Output *output) {
 }
 
 void Server::output_removed(Output *output) {
+    if (layer_shell_) layer_shell_->output_gone(output);
     outputs_.remove(output);
     wlr_output_layout_remove(layout_, output->wlr());
 }
 
+void Server::work_area_changed(Output *output) {
+    for (View *view : views_) view->work_area_changed(output);
+}
+
 void Server::layout_changed() {
+    // Outputs moved or changed size: their layer surfaces and work areas first.
+    if (layer_shell_) layer_shell_->arrange_all();
     for (View *view : views_) view->output_layout_changed();
     update_occlusion();
     if (output_manager_) output_manager_->update();
@@ -505,11 +544,14 @@ void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
 }
 
 View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) {
-    // The whole scene: a surface above the views (an X11 menu) gets the
-    // pointer too, without being a View.
+    // The whole scene: layer surfaces (panels, launchers) and X11 override-redirect
+    // windows (menus) take input too, without being Views.
     wlr_scene_node *node = wlr_scene_node_at(&scene_->node, lx, ly, sx, sy);
     if (node == nullptr || node->type != WLR_SCENE_NODE_SURFACE) return nullptr;
-    *surface = wlr_scene_surface_from_node(node)->surface;
+    wlr_surface *found = wlr_scene_surface_from_node(node)->surface;
+    // While a lock client holds the input, nothing else is under the pointer.
+    if (input_lock_ && !input_lock_->allows(found)) return nullptr;
+    *surface = found;
     for (wlr_scene_node *n = node; n != nullptr; n = n->parent) {
         if (n->data != nullptr && n->parent == &view_layer_->node) {
             return static_cast<View *>(n->data);
@@ -602,7 +644,9 @@ void Server::update_occlusion() {
                 alone = false; // reaches into this output from another one
             }
         }
-        output->set_scanout_candidate(cover != nullptr && alone ? cover : nullptr);
+        // Under a fullscreen window only the overlay layer stays visible.
+        bool overlay_visible = layer_shell_ && layer_shell_->set_covered(output, cover != nullptr);
+        output->set_scanout_candidate(cover != nullptr && alone && !overlay_visible ? cover : nullptr);
     }
     if (seat_) seat_->scene_changed();
 }

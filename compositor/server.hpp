@@ -26,13 +26,17 @@ class ShmYuvRenderer;
 
 namespace planar {
 
+class Idle;
+class InputLock;
 class IpcServer;
+class LayerShell;
 class Launcher;
 class Output;
 class OutputManager;
 class RequestChecks;
 class Seat;
 class View;
+class VirtualInput;
 class Xwayland;
 
 class Server {
@@ -71,6 +75,9 @@ public:
     const Options &options() const { return options_; }
     const std::string &socket_name() const { return socket_; }
     Seat &seat() { return *seat_; }
+    LayerShell &layer_shell() { return *layer_shell_; }
+    Idle &idle() { return *idle_; }
+    const InputLock &input_lock() const { return *input_lock_; }
     Launcher &launcher() { return *launcher_; }
     // planar's linux-dmabuf (null only before init); the scanout policy sets
     // per-surface feedback through it.
@@ -83,9 +90,14 @@ public:
     Output *primary_output();
     void output_added(Output *output);
     void output_removed(Output *output);
+    // The output's work area changed (a panel's exclusive zone).
+    void work_area_changed(Output *output);
 
     // Views, topmost first.
     std::list<View *> &views() { return views_; }
+    // The surface under (lx, ly) in `*surface` (any surface that takes
+    // input: windows, their popups, layer surfaces), and its window if it
+    // belongs to one.
     View *view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy);
     void focus_view(View *view);
     View *focused_view();
@@ -106,6 +118,9 @@ private:
     void create_globals();
     void create_linux_dmabuf();
     void create_explicit_sync();
+    // Layer shell, idle, input lock, virtual input, gamma, activation: the
+    // globals a desktop session's tools use (they need the seat).
+    void create_session_globals();
     bool plane_takes_fence(wlr_surface *surface) const;
     dev_t dmabuf_main_device() const;
     void handle_new_output(wlr_output *output);
@@ -142,6 +157,10 @@ private:
     std::unique_ptr<proto::LinuxExplicitSync> explicit_sync_;
     std::unique_ptr<proto::LinuxDrmSyncobj> drm_syncobj_; // only where the device has timelines
     std::unique_ptr<Seat> seat_;
+    std::unique_ptr<LayerShell> layer_shell_;
+    std::unique_ptr<Idle> idle_;
+    std::unique_ptr<InputLock> input_lock_;
+    std::unique_ptr<VirtualInput> virtual_input_;
     std::unique_ptr<Launcher> launcher_;
     std::unique_ptr<Xwayland> xwayland_;
     std::unique_ptr<IpcServer> ipc_;
@@ -157,6 +176,7 @@ private:
     wl::Listener on_new_xdg_surface_;
     wl::Listener on_new_decoration_;
     wl::Listener on_layout_change_;
+    wl::Listener on_request_activate_;
 };
 
 } // namespace planar

@@ -16,6 +16,8 @@
 
 namespace planar {
 
+class Output;
+
 class View {
 public:
     virtual ~View() = default;
@@ -60,6 +62,9 @@ public:
     // Asks the client to close the window (Super+Q).
     virtual void close() = 0;
     virtual void output_layout_changed() = 0;
+    // The work area of `output` changed (a panel's exclusive zone): a
+    // maximized window there takes the new one.
+    virtual void work_area_changed(Output *output) = 0;
 
 protected:
     View() = default;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "client_pid.hpp"
+#include "layer_shell.hpp"
 #include "log.hpp"
 #include "output.hpp"
 #include "placement.hpp"
@@ -81,6 +83,11 @@ void XdgView::unconstrain_popup(Server &server, wlr_xdg_surface *popup) {
     // Keep the popup on the output that holds its toplevel.
     wlr_xdg_surface *root = popup;
     while (root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent != nullptr) {
+        if (!wlr_surface_is_xdg_surface(root->popup->parent)) {
+            // A popup of a layer surface's popup: the layer surface is its root.
+            server.layer_shell().unconstrain_popup(popup->popup, root->popup->parent);
+            return;
+        }
         wlr_xdg_surface *parent = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
         if (parent == nullptr) return;
         root = parent;
@@ -103,11 +110,7 @@ wlr_box XdgView::geometry() const {
     return wlr_box{x_, y_, geo.width, geo.height};
 }
 
-pid_t XdgView::pid() const {
-    pid_t pid = 0;
-    wl_client_get_credentials(wl_resource_get_client(xdg_->surface->resource), &pid, nullptr, nullptr);
-    return pid;
-}
+pid_t XdgView::pid() const { return client_pid(xdg_->surface->resource); }
 
 std::string XdgView::app_id() const { return xdg_->toplevel->app_id != nullptr ? xdg_->toplevel->app_id : ""; }
 
@@ -141,16 +144,25 @@ void XdgView::raise_and_activate() {
     set_activated(true);
 }
 
-wlr_box XdgView::target_output_box(wlr_output *preferred) const {
+Output *XdgView::target_output(wlr_output *preferred) const {
     if (preferred != nullptr && preferred->data != nullptr) {
         auto *wanted = static_cast<Output *>(preferred->data);
-        if (wanted->usable()) return wanted->box();
+        if (wanted->usable()) return wanted;
     }
     wlr_box geo = geometry();
     Output *output = placed_ ? server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0)
                              : server_.seat().output_under_cursor();
-    if (output == nullptr) output = server_.primary_output();
+    return output != nullptr ? output : server_.primary_output();
+}
+
+wlr_box XdgView::target_output_box(wlr_output *preferred) const {
+    Output *output = target_output(preferred);
     return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
+}
+
+wlr_box XdgView::target_work_area() const {
+    Output *output = target_output(nullptr);
+    return output != nullptr ? output->work_area() : wlr_box{0, 0, 1280, 720};
 }
 
 void XdgView::set_fullscreen(bool fullscreen, wlr_output *output) {
@@ -193,12 +205,17 @@ void XdgView::set_maximized(bool maximized) {
     wlr_xdg_toplevel_set_maximized(xdg_, maximized);
     if (maximized) {
         saved_ = geometry();
-        wlr_box box = target_output_box();
-        int inset = server_decorated_ ? Border::width : 0;
-        resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
+        wlr_box box = target_work_area();
+        fill(box);
     } else {
         restore_floating();
     }
+}
+
+void XdgView::fill(const wlr_box &area) {
+    // Maximized: the window and planar's border fill the area exactly.
+    int inset = server_decorated_ ? Border::width : 0;
+    resize_to(area.x + inset, area.y + inset, area.width - 2 * inset, area.height - 2 * inset);
 }
 
 void XdgView::restore_floating() {
@@ -280,9 +297,18 @@ void XdgView::output_layout_changed() {
     if (fullscreen_) {
         resize_to(box.x, box.y, box.width, box.height);
     } else if (maximized_) {
-        int inset = server_decorated_ ? Border::width : 0;
-        resize_to(box.x + inset, box.y + inset, box.width - 2 * inset, box.height - 2 * inset);
+        // ... and a maximized one its work area (panels come and go).
+        wlr_box area = home->work_area();
+        fill(area);
     }
+}
+
+void XdgView::work_area_changed(Output *output) {
+    if (!mapped_ || !maximized_ || fullscreen_) return;
+    wlr_box geo = geometry();
+    if (server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0) != output) return;
+    wlr_box area = output->work_area();
+    fill(area);
 }
 
 void XdgView::refresh_surface_outputs() {
@@ -300,7 +326,7 @@ void XdgView::refresh_surface_outputs() {
 void XdgView::place_initially() {
     placed_ = true;
     if (fullscreen_ || maximized_) return;
-    wlr_box area = target_output_box();
+    wlr_box area = target_work_area();
     wlr_box geo = geometry();
     // Larger than the output: asked to fit, placed at the output's corner
     // until the smaller buffer comes.

@@ -12,6 +12,7 @@
 
 namespace planar {
 
+class Output;
 class Server;
 
 class XdgView final : public View {
@@ -58,6 +59,7 @@ public:
     void send_frame_done_while_held(const timespec *now) override;
     void close() override;
     void output_layout_changed() override;
+    void work_area_changed(Output *output) override;
 
 private:
     void handle_map();
@@ -72,13 +74,18 @@ private:
     // not waiting for the client to take a fullscreen configure.
     void update_visibility();
     bool awaiting_fullscreen_ack() const;
+    // Maximized into `area` (a work area, layout coordinates).
+    void fill(const wlr_box &area);
     // Back from fullscreen/maximized to the floating geometry it had.
     void restore_floating();
     void update_border();
     void apply_y_invert();
     // The output a fullscreen or maximized window goes to: `preferred` when it
     // is usable, else the one it is on (or under the cursor before placement).
+    Output *target_output(wlr_output *preferred) const;
     wlr_box target_output_box(wlr_output *preferred = nullptr) const;
+    // Its work area: where it is placed and maximized (panels excluded).
+    wlr_box target_work_area() const;
 
     Server &server_;
     wlr_xdg_surface *xdg_;

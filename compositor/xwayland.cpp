@@ -126,7 +126,10 @@ std::unique_ptr<Xwayland> Xwayland::create(Server &server) {
 }
 
 Xwayland::Xwayland(Server &server, wlr_xwayland *xwayland) : server_(server), xwayland_(xwayland) {
+    // Just above the windows: under the layer shell's top and overlay layers
+    // (panels, a lock screen), as a window's own popups are.
     unmanaged_layer_ = wlr_scene_tree_create(&server_.scene()->node);
+    wlr_scene_node_place_above(&unmanaged_layer_->node, server_.view_layer());
     on_new_surface_.connect_as<wlr_xwayland_surface>(&xwayland_->events.new_surface,
                                                      [this](wlr_xwayland_surface *s) { handle_new_surface(s); });
     on_ready_.connect(&xwayland_->events.ready, [this](void *) { handle_ready(); });

@@ -4,8 +4,9 @@
 // which bridges the X11 CLIPBOARD and PRIMARY selections to the seat's. Every
 // X11 window is tracked for its whole life: a managed one is an XwaylandView
 // (a View like an xdg toplevel); an override-redirect one (a menu, a tooltip,
-// a drag icon) is shown where X11 puts it, in a layer above all views, without
-// a border and without taking the keyboard focus.
+// a drag icon) is shown where X11 puts it, in a layer above all windows (and
+// under the layer shell's top and overlay layers), without a border and
+// without taking the keyboard focus.
 #pragma once
 
 #include <list>
@@ -46,7 +47,7 @@ private:
     wlr_xwayland *xwayland_;
     // Kept for wlr_xwayland_set_cursor, which holds on to the image's pixels.
     wlr_xcursor_manager *xcursor_ = nullptr;
-    // Above the view layer: override-redirect windows.
+    // Right above the view layer: override-redirect windows.
     wlr_scene_tree *unmanaged_layer_;
     std::list<std::unique_ptr<Window>> windows_;
 

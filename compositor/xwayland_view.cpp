@@ -44,6 +44,9 @@ XwaylandView::XwaylandView(Server &server, wlr_xwayland_surface *xsurface)
     on_request_fullscreen_.connect(&xsurface_->events.request_fullscreen, [this](void *) {
         if (mapped_) set_fullscreen(xsurface_->fullscreen);
     });
+    on_request_maximize_.connect(&xsurface_->events.request_maximize, [this](void *) {
+        if (mapped_) set_maximized(xsurface_->maximized_vert && xsurface_->maximized_horz);
+    });
     // _NET_ACTIVE_WINDOW from the client (a pager, or the app itself).
     on_request_activate_.connect(&xsurface_->events.request_activate, [this](void *) {
         if (mapped_) server_.focus_view(this);
@@ -116,16 +119,35 @@ View *XwaylandView::parent_view() const {
     return parent != nullptr && parent->mapped() ? parent : nullptr;
 }
 
-wlr_box XwaylandView::target_output_box(wlr_output *preferred) const {
+Output *XwaylandView::target_output(wlr_output *preferred) const {
     if (preferred != nullptr && preferred->data != nullptr) {
         auto *wanted = static_cast<Output *>(preferred->data);
-        if (wanted->usable()) return wanted->box();
+        if (wanted->usable()) return wanted;
     }
     wlr_box geo = geometry();
     Output *output = placed_ ? server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0)
                              : server_.seat().output_under_cursor();
-    if (output == nullptr) output = server_.primary_output();
+    return output != nullptr ? output : server_.primary_output();
+}
+
+wlr_box XwaylandView::target_output_box(wlr_output *preferred) const {
+    Output *output = target_output(preferred);
     return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
+}
+
+wlr_box XwaylandView::target_work_area() const {
+    Output *output = target_output();
+    return output != nullptr ? output->work_area() : wlr_box{0, 0, 1280, 720};
+}
+
+void XwaylandView::fill(const wlr_box &area) {
+    bool bordered = !(xsurface_->decorations & WLR_XWAYLAND_SURFACE_DECORATIONS_NO_BORDER);
+    int inset = bordered ? Border::width : 0;
+    resize_to(area.x + inset, area.y + inset, area.width - 2 * inset, area.height - 2 * inset);
+}
+
+void XwaylandView::restore_floating() {
+    if (saved_.width > 0 && saved_.height > 0) resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
 }
 
 void XwaylandView::set_fullscreen(bool fullscreen, wlr_output *output) {
@@ -135,7 +157,7 @@ void XwaylandView::set_fullscreen(bool fullscreen, wlr_output *output) {
         return;
     }
     if (fullscreen) {
-        saved_ = geometry();
+        if (!maximized_) saved_ = geometry();
         wlr_box box = target_output_box(output);
         fullscreen_ = true;
         wlr_xwayland_surface_set_fullscreen(xsurface_, true);
@@ -145,10 +167,31 @@ void XwaylandView::set_fullscreen(bool fullscreen, wlr_output *output) {
     } else {
         fullscreen_ = false;
         wlr_xwayland_surface_set_fullscreen(xsurface_, false);
-        if (saved_.width > 0 && saved_.height > 0) resize_to(saved_.x, saved_.y, saved_.width, saved_.height);
+        if (maximized_) {
+            fill(target_work_area());
+        } else {
+            restore_floating();
+        }
     }
     update_border();
     server_.update_occlusion();
+}
+
+void XwaylandView::set_maximized(bool maximized) {
+    if (maximized == maximized_ || fullscreen_) {
+        // Fullscreen wins; the state is remembered for when it ends.
+        if (fullscreen_) maximized_ = maximized;
+        wlr_xwayland_surface_set_maximized(xsurface_, maximized_);
+        return;
+    }
+    maximized_ = maximized;
+    wlr_xwayland_surface_set_maximized(xsurface_, maximized);
+    if (maximized) {
+        saved_ = geometry();
+        fill(target_work_area());
+    } else {
+        restore_floating();
+    }
 }
 
 void XwaylandView::set_occluded(bool occluded) {
@@ -178,6 +221,8 @@ void XwaylandView::output_layout_changed() {
     wlr_box area = home->box();
     if (fullscreen_) {
         resize_to(area.x, area.y, area.width, area.height);
+    } else if (maximized_) {
+        fill(home->work_area());
     } else if (!seen) {
         // Its output went away: the window goes to one that remains.
         move_to(area.x + std::max(0, area.width - geo.width) / 2, area.y + std::max(0, area.height - geo.height) / 2);
@@ -185,7 +230,7 @@ void XwaylandView::output_layout_changed() {
 }
 
 void XwaylandView::place_initially() {
-    wlr_box area = target_output_box(); // under the cursor: not placed yet
+    wlr_box area = target_work_area(); // of the output under the cursor: not placed yet
     placed_ = true;
     wlr_box geo{xsurface_->x, xsurface_->y, xsurface_->width, xsurface_->height};
     // Larger than the output: asked to fit, at the output's corner.
@@ -219,6 +264,12 @@ void XwaylandView::place_initially() {
     move_to(spot.x, spot.y);
 }
 
+void XwaylandView::work_area_changed(Output *output) {
+    if (!mapped_ || !maximized_ || fullscreen_) return;
+    wlr_box geo = geometry();
+    if (server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0) == output) fill(output->work_area());
+}
+
 void XwaylandView::handle_map() {
     mapped_ = true;
     // The surface's own tree: it goes when the surface does (wlroots unmaps
@@ -238,7 +289,9 @@ void XwaylandView::handle_map() {
     // X11 hears where it is, and that it has no X11 border (wlroots sets 0):
     // the surface is then exactly the window's geometry.
     configure(x_, y_, xsurface_->width, xsurface_->height);
-    if (xsurface_->fullscreen) set_fullscreen(true); // _NET_WM_STATE set before it mapped
+    // _NET_WM_STATE set before it mapped.
+    if (xsurface_->maximized_vert && xsurface_->maximized_horz) set_maximized(true);
+    if (xsurface_->fullscreen) set_fullscreen(true);
     update_visibility();
     update_border();
     // focus_view puts it in front of the stack and deactivates the others.
@@ -278,8 +331,8 @@ void XwaylandView::handle_request_configure(wlr_xwayland_surface_configure_event
         wlr_xwayland_surface_configure(xsurface_, event->x, event->y, event->width, event->height);
         return;
     }
-    if (fullscreen_) {
-        // It stays fullscreen: X11 hears again where and how large it is.
+    if (fullscreen_ || maximized_) {
+        // It stays as it is: X11 hears again where and how large it is.
         configure(x_, y_, xsurface_->width, xsurface_->height);
         return;
     }

@@ -1,9 +1,10 @@
 // XwaylandView: one managed X11 window (not override-redirect) and the scene
 // tree that shows it, with planar's border. Managed like an xdg toplevel:
-// placed on the output under the cursor, click to focus (the X11 input focus
-// and _NET_ACTIVE_WINDOW follow planar's one activated window), raised in
-// X11's stacking order too, moved and resized by request or with Super+drag,
-// fullscreen (_NET_WM_STATE), closed with WM_DELETE_WINDOW. X11 knows the
+// placed in the work area of the output under the cursor, click to focus (the
+// X11 input focus and _NET_ACTIVE_WINDOW follow planar's one activated
+// window), raised in X11's stacking order too, moved and resized by request
+// or with Super+drag, fullscreen and maximized (_NET_WM_STATE), closed with
+// WM_DELETE_WINDOW. X11 knows the
 // window at its layout position: root coordinates are layout coordinates, so
 // the menus it opens (override-redirect, see Xwayland) land where they should.
 #pragma once
@@ -17,6 +18,7 @@
 
 namespace planar {
 
+class Output;
 class Server;
 
 // Owned by Xwayland, which ends it when the X11 window goes or becomes
@@ -50,11 +52,13 @@ public:
     // The mapped view of its WM_TRANSIENT_FOR window, or null.
     View *parent_view() const override;
     void set_fullscreen(bool fullscreen, wlr_output *output = nullptr) override;
+    void set_maximized(bool maximized);
     void set_occluded(bool occluded) override;
     // Never held back: X11 has no configure to wait for.
     void send_frame_done_while_held(const timespec *) override {}
     void close() override;
     void output_layout_changed() override;
+    void work_area_changed(Output *output) override;
 
 private:
     void handle_map();
@@ -64,9 +68,15 @@ private:
     // Tells X11 where the window is and how large it should be.
     void configure(int x, int y, int width, int height);
     void place_initially();
-    // The output a fullscreen window goes to: `preferred` when usable, else
-    // the one it is on (or under the cursor before it is placed).
+    // The output a fullscreen or maximized window goes to: `preferred` when
+    // usable, else the one it is on (or under the cursor before it is placed).
+    Output *target_output(wlr_output *preferred = nullptr) const;
     wlr_box target_output_box(wlr_output *preferred = nullptr) const;
+    wlr_box target_work_area() const;
+    // Maximized into `area`: the window and its border fill it exactly.
+    void fill(const wlr_box &area);
+    // Back from fullscreen or maximized to the floating geometry it had.
+    void restore_floating();
     void update_visibility();
     void update_border();
 
@@ -81,13 +91,14 @@ private:
     bool placed_ = false;
     bool activated_ = false;
     bool fullscreen_ = false;
+    bool maximized_ = false;
     bool occluded_ = false;
-    wlr_box saved_{}; // floating geometry to return to from fullscreen
+    wlr_box saved_{}; // floating geometry to return to from fullscreen or maximized
     BufferInfo buffer_info_;
 
     wl::Listener on_map_, on_unmap_, on_commit_, on_surface_node_destroy_;
     wl::Listener on_request_configure_, on_request_move_, on_request_resize_, on_request_fullscreen_,
-        on_request_activate_, on_set_decorations_;
+        on_request_maximize_, on_request_activate_, on_set_decorations_;
 };
 
 } // namespace planar

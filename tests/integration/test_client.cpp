@@ -9,6 +9,7 @@
 
 #include <wayland-client.h>
 
+#include "idle-inhibit-unstable-v1-client-protocol.h"
 #include "presentation-time-client-protocol.h"
 #include "unique_fd.hpp"
 #include "xdg-decoration-unstable-v1-client-protocol.h"
@@ -84,6 +85,8 @@ TestClient::~TestClient() {
     for (auto &[feedback, index] : feedback_index_) wp_presentation_feedback_destroy(feedback);
     if (frame_callback_ != nullptr) wl_callback_destroy(frame_callback_);
     for (wl_proxy *proxy : extra_proxies_) wl_proxy_destroy(proxy);
+    if (idle_inhibitor_ != nullptr) zwp_idle_inhibitor_v1_destroy(idle_inhibitor_);
+    if (idle_inhibit_manager_ != nullptr) zwp_idle_inhibit_manager_v1_destroy(idle_inhibit_manager_);
     if (decoration_ != nullptr) zxdg_toplevel_decoration_v1_destroy(decoration_);
     if (decoration_manager_ != nullptr) zxdg_decoration_manager_v1_destroy(decoration_manager_);
     for (auto &b : buffers_) wl_buffer_destroy(b->buffer);
@@ -122,6 +125,9 @@ void TestClient::handle_global(void *data, wl_registry *registry, uint32_t name,
     } else if (iface == zxdg_decoration_manager_v1_interface.name) {
         self->decoration_manager_ =
             static_cast<zxdg_decoration_manager_v1 *>(bind(&zxdg_decoration_manager_v1_interface, 1));
+    } else if (iface == zwp_idle_inhibit_manager_v1_interface.name) {
+        self->idle_inhibit_manager_ =
+            static_cast<zwp_idle_inhibit_manager_v1 *>(bind(&zwp_idle_inhibit_manager_v1_interface, 1));
     }
 }
 
@@ -356,6 +362,17 @@ bool TestClient::commit_raw_shm(uint32_t wl_shm_format, int width, int height, i
     // The compositor holds its own reference until it releases the buffer.
     wl_buffer_destroy(buffer);
     return wl_display_flush(display_) >= 0 || errno == EAGAIN;
+}
+
+bool TestClient::set_idle_inhibited(bool inhibited) {
+    if (!connected() || surface_ == nullptr || idle_inhibit_manager_ == nullptr) return false;
+    if (inhibited && idle_inhibitor_ == nullptr) {
+        idle_inhibitor_ = zwp_idle_inhibit_manager_v1_create_inhibitor(idle_inhibit_manager_, surface_);
+    } else if (!inhibited && idle_inhibitor_ != nullptr) {
+        zwp_idle_inhibitor_v1_destroy(idle_inhibitor_);
+        idle_inhibitor_ = nullptr;
+    }
+    return roundtrip();
 }
 
 bool TestClient::commit_parentless_popup() {

@@ -21,6 +21,8 @@ struct wl_surface;
 struct wl_buffer;
 struct wl_callback;
 struct xdg_wm_base;
+struct zwp_idle_inhibit_manager_v1;
+struct zwp_idle_inhibitor_v1;
 struct xdg_surface;
 struct xdg_toplevel;
 struct zxdg_decoration_manager_v1;
@@ -112,6 +114,9 @@ public:
     // filled with `fill` (for formats and layouts the window's own buffers
     // never use), and commits. False when the request could not be made.
     bool commit_raw_shm(uint32_t wl_shm_format, int width, int height, int stride, size_t pool_size, uint8_t fill);
+    // zwp_idle_inhibit_manager_v1: holds (or drops) an idle inhibitor on the
+    // window's surface; false without the global or a window.
+    bool set_idle_inhibited(bool inhibited);
     // A new wl_surface made an xdg_popup with no parent (allowed at creation:
     // a layer-shell client names the parent later) and committed without
     // one ever being given. False when the requests could not be made.
@@ -148,6 +153,8 @@ private:
     wp_presentation *presentation_ = nullptr;
     zxdg_decoration_manager_v1 *decoration_manager_ = nullptr;
     zxdg_toplevel_decoration_v1 *decoration_ = nullptr;
+    zwp_idle_inhibit_manager_v1 *idle_inhibit_manager_ = nullptr;
+    zwp_idle_inhibitor_v1 *idle_inhibitor_ = nullptr;
     uint32_t decoration_mode_ = 0;
     uint32_t clock_id_ = 0;
 

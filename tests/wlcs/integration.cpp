@@ -241,7 +241,9 @@ WlcsTouch *create_touch(WlcsDisplayServer *server) {
 // xdg_surface.unconfigured_buffer, which would fail every test built on those
 // helpers before it tests anything. So, seen before the request runs, a commit
 // that brings a buffer to a toplevel which never acked a configure counts as
-// configured, as if the client had acked. Nothing else changes: a buffer on a
+// configured, as if the client had acked. The layer-shell popup tests
+// (LayerSurfaceLayoutTest.simple_popup_positioned_correctly) do the same to a
+// popup in its first commit, which is treated alike. Nothing else changes: a buffer on a
 // surface without a role, or attached and never committed, is refused as
 // before, and every wlcs test that checks the rule itself does one of those.
 void ack_for_wlcs_1_5(void *, wl_protocol_logger_type type, const wl_protocol_logger_message *message) {
@@ -252,7 +254,7 @@ void ack_for_wlcs_1_5(void *, wl_protocol_logger_type type, const wl_protocol_lo
     wlr_surface *surface = wlr_surface_from_resource(message->resource);
     if (!wlr_surface_is_xdg_surface(surface)) return;
     wlr_xdg_surface *xdg = wlr_xdg_surface_from_wlr_surface(surface);
-    if (xdg == nullptr || xdg->role != WLR_XDG_SURFACE_ROLE_TOPLEVEL || xdg->configured) return;
+    if (xdg == nullptr || xdg->role == WLR_XDG_SURFACE_ROLE_NONE || xdg->configured) return;
     if ((surface->pending.committed & WLR_SURFACE_STATE_BUFFER) && surface->pending.buffer != nullptr) {
         xdg->configured = true;
     }

@@ -1,0 +1,236 @@
+// Issue 17: the everyday tools of a desktop session, run as users run them
+// against headless planar: a wallpaper (swaybg), a panel (waybar), a
+// launcher (fuzzel), notifications (mako), a lock screen (swaylock), idle
+// handling (swayidle) and typing (wtype). Each test asserts what a user
+// would see or get: pixels in a screenshot, window geometry, files the
+// programs wrote.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <thread>
+
+#include "harness.hpp"
+#include "image.hpp"
+#include "test_client.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using harness::PlanarTest;
+using test_client::TestClient;
+
+// The first of `programs` not on PATH, or empty.
+std::string missing(std::initializer_list<const char *> programs) {
+    for (const char *p : programs) {
+        if (!harness::on_path(p)) return p;
+    }
+    return {};
+}
+
+std::string read_file(const std::string &path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+bool exists(const std::string &path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0;
+}
+
+class DesktopTest : public PlanarTest {
+protected:
+    std::optional<image::Image> screenshot(const std::string &name) {
+        std::string file = planar_.path(name + ".ppm");
+        auto result = planar_.run({"grim", "-t", "ppm", file}, 20s);
+        if (result.status != 0) return std::nullopt;
+        return image::read_ppm(file);
+    }
+    // Takes screenshots until `accept` holds for one (tools draw when they
+    // are ready, not when they start).
+    std::optional<image::Image> screenshot_until(const std::function<bool(const image::Image &)> &accept,
+                                                 std::chrono::milliseconds timeout) {
+        std::optional<image::Image> last;
+        auto end = harness::Clock::now() + timeout;
+        do {
+            last = screenshot("shot");
+            if (last && accept(*last)) return last;
+            std::this_thread::sleep_for(200ms);
+        } while (harness::Clock::now() < end);
+        return last;
+    }
+    std::string surfaces() { return planar_.run({harness::program_from_env("PLANAR_CTL_EXE"), "surfaces"}).out; }
+    // The line of planar-ctl surfaces for the window with `app_id`.
+    std::string window_line(const std::string &app_id) {
+        std::istringstream lines(surfaces());
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find("app_id=\"" + app_id + "\" ") != std::string::npos) return line;
+        }
+        return {};
+    }
+    // Starts foot running `script` and waits until its window has the
+    // keyboard (planar-ctl: focused=1) and has drawn.
+    harness::Process start_foot(const std::string &app_id, const std::string &script) {
+        harness::Process foot = planar_.spawn(app_id, {"foot", "--app-id", app_id, "sh", "-c", script});
+        harness::wait_for([&] { return window_line(app_id).find("focused=1") != std::string::npos; }, 20s);
+        // foot reads its keyboard state after the enter; give it the moment.
+        std::this_thread::sleep_for(500ms);
+        return foot;
+    }
+    bool type(const std::string &text) {
+        auto typed = planar_.run({"wtype", text}, 10s);
+        auto enter = planar_.run({"wtype", "-k", "Return"}, 10s);
+        return typed.status == 0 && enter.status == 0;
+    }
+};
+
+// The share of the image's pixels that are exactly `rgb`.
+double share_of(const image::Image &img, uint32_t rgb) {
+    return static_cast<double>(image::find_colour(img, rgb).count) / (static_cast<double>(img.width) * img.height);
+}
+
+TEST_F(DesktopTest, SwaybgColoursTheBackground) {
+    if (std::string m = missing({"swaybg", "grim"}); !m.empty()) GTEST_SKIP() << m << " not installed (deps.txt)";
+    ASSERT_TRUE(start_headless());
+    harness::Process bg = planar_.spawn("swaybg", {"swaybg", "-c", "#aa3311"});
+    auto img = screenshot_until([](const image::Image &i) { return share_of(i, 0xaa3311) > 0.99; }, 15s);
+    ASSERT_TRUE(img);
+    EXPECT_GT(share_of(*img, 0xaa3311), 0.99);
+    // A window goes above the wallpaper.
+    TestClient client(planar_.socket_path());
+    ASSERT_TRUE(client.map_window(200, 100, 0xff3366cc)) << client.error();
+    img = screenshot_until([](const image::Image &i) { return image::find_colour(i, 0x3366cc).count > 0; }, 10s);
+    ASSERT_TRUE(img);
+    EXPECT_EQ(image::find_colour(*img, 0x3366cc).count, 200 * 100);
+}
+
+TEST_F(DesktopTest, WaybarExclusiveZonePushesAMaximizedWindowBelowIt) {
+    if (std::string m = missing({"waybar"}); !m.empty()) GTEST_SKIP() << m << " not installed (deps.txt)";
+    ASSERT_TRUE(start_headless());
+    const std::string config = planar_.path("waybar.json"), style = planar_.path("waybar.css");
+    std::ofstream(config) << R"({"layer": "top", "position": "top", "height": 30, "modules-left": ["clock"]})";
+    std::ofstream(style) << "window#waybar { background: #204080; }\n";
+    harness::Process bar = planar_.spawn("waybar", {"waybar", "-c", config, "-s", style});
+    auto img = screenshot_until([](const image::Image &i) { return image::find_colour(i, 0x204080).count > 0; }, 30s);
+    ASSERT_TRUE(img) << "no screenshot";
+    image::ColourBox box = image::find_colour(*img, 0x204080);
+    ASSERT_GT(box.count, 0) << "waybar never appeared";
+    EXPECT_EQ(box.min_y, 0);
+    EXPECT_EQ(box.max_y, 29);
+    EXPECT_EQ(box.width(), 1280);
+
+    test_client::WindowOptions options;
+    options.maximized = true;
+    TestClient client(planar_.socket_path());
+    ASSERT_TRUE(client.map_window(300, 200, 0xff3366cc, options)) << client.error();
+    ASSERT_TRUE(harness::wait_for([&] { return surfaces().find("geometry=1280x690+0+30") != std::string::npos; }, 10s))
+        << surfaces();
+    // The panel goes away: the maximized window takes the whole output back.
+    bar.terminate();
+    EXPECT_TRUE(harness::wait_for([&] { return surfaces().find("geometry=1280x720+0+0") != std::string::npos; }, 10s))
+        << surfaces();
+}
+
+TEST_F(DesktopTest, FuzzelTakesTypedTextAndLaunchesTheChosenProgram) {
+    if (std::string m = missing({"fuzzel", "wtype", "foot"}); !m.empty()) GTEST_SKIP() << m << " not installed (deps.txt)";
+    ASSERT_TRUE(start_headless());
+    // A focused window first: the launcher must take the keyboard from it.
+    harness::Process foot = start_foot("typing-target", "sleep 60");
+    // One application fuzzel can find: a desktop entry in its own data dir.
+    const std::string data = planar_.path("data"), marker = planar_.path("launched");
+    mkdir(data.c_str(), 0700);
+    mkdir((data + "/applications").c_str(), 0700);
+    std::ofstream(data + "/applications/planar-marker.desktop")
+        << "[Desktop Entry]\nType=Application\nName=PlanarMarkerApp\nExec=touch " << marker << "\n";
+    harness::Process launcher =
+        planar_.spawn("fuzzel", {"fuzzel"}, {{"XDG_DATA_DIRS", data}, {"XDG_DATA_HOME", data}});
+    // fuzzel maps an exclusive-keyboard surface on the top layer.
+    std::this_thread::sleep_for(1s);
+    ASSERT_TRUE(type("PlanarMarker"));
+    EXPECT_TRUE(harness::wait_for([&] { return exists(marker); }, 10s)) << "fuzzel did not launch the entry";
+    EXPECT_TRUE(launcher.wait_exit(10s).has_value()) << "fuzzel still running after the launch";
+}
+
+TEST_F(DesktopTest, NotifySendShowsAMakoNotificationInAScreenshot) {
+    if (std::string m = missing({"mako", "notify-send", "dbus-run-session"}); !m.empty()) GTEST_SKIP() << m << " not installed (deps.txt)";
+    ASSERT_TRUE(start_headless());
+    const std::string config = planar_.path("mako.conf");
+    std::ofstream(config) << "background-color=#11aa44\nborder-size=0\ndefault-timeout=0\nanchor=top-right\n";
+    // mako and notify-send meet on a private session bus.
+    harness::Process session = planar_.spawn(
+        "mako", {"dbus-run-session", "--", "sh", "-c",
+                 "mako --config '" + config + "' & sleep 1; notify-send 'planar test' 'a notification'; wait"});
+    auto img = screenshot_until([](const image::Image &i) { return image::find_colour(i, 0x11aa44).count > 1000; }, 20s);
+    ASSERT_TRUE(img);
+    image::ColourBox box = image::find_colour(*img, 0x11aa44);
+    EXPECT_GT(box.count, 1000) << "no notification on screen";
+    // Top right, as configured.
+    EXPECT_GT(box.min_x, 640);
+    EXPECT_LT(box.max_y, 360);
+}
+
+TEST_F(DesktopTest, WtypeTypesIntoTheFocusedWindow) {
+    if (std::string m = missing({"wtype", "foot"}); !m.empty()) GTEST_SKIP() << m << " not installed (deps.txt)";
+    ASSERT_TRUE(start_headless());
+    const std::string out = planar_.path("typed");
+    harness::Process foot = start_foot("typing-target", "read line; printf '%s' \"$line\" > '" + out + "'");
+    ASSERT_NE(window_line("typing-target").find("focused=1"), std::string::npos) << surfaces();
+    ASSERT_TRUE(type("hello planar"));
+    EXPECT_TRUE(harness::wait_for([&] { return read_file(out) == "hello planar"; }, 10s)) << read_file(out);
+}
+
+TEST_F(DesktopTest, SwaylockCoversEveryOutputAndTakesAllInput) {
+    if (std::string m = missing({"swaylock", "wtype", "foot", "grim"}); !m.empty()) GTEST_SKIP() << m << " not installed (deps.txt)";
+    ASSERT_TRUE(planar_.start({"--backend", "headless", "--renderer", "pixman", "--output", "800x600@60", "--output",
+                               "640x480@60"}));
+    const std::string out = planar_.path("typed");
+    harness::Process foot = start_foot("typing-target", "read line; printf '%s' \"$line\" > '" + out + "'");
+    harness::Process lock = planar_.spawn("swaylock", {"swaylock", "--color", "ff0000"});
+    // Both outputs are red from edge to edge (grim shoots the whole layout).
+    auto img = screenshot_until([](const image::Image &i) { return share_of(i, 0xff0000) > 0.95; }, 15s);
+    ASSERT_TRUE(img);
+    EXPECT_GT(share_of(*img, 0xff0000), 0.95);
+    EXPECT_EQ(img->at(5, 5), 0xff0000u);
+    EXPECT_EQ(img->at(800 + 635, 475), 0xff0000u);
+    // Typed while locked: swaylock gets it (a wrong password), foot nothing.
+    ASSERT_TRUE(type("secret"));
+    std::this_thread::sleep_for(1s);
+    EXPECT_FALSE(exists(out)) << "the window behind the lock got keys: " << read_file(out);
+    EXPECT_NE(window_line("typing-target").find("focused=1"), std::string::npos);
+    // PAM cannot be satisfied here; ending the locker ends the lock
+    // (zwlr_input_inhibit_manager_v1 lasts as long as its client).
+    lock.terminate();
+    ASSERT_TRUE(type("after"));
+    EXPECT_TRUE(harness::wait_for([&] { return read_file(out) == "after"; }, 10s)) << read_file(out);
+}
+
+TEST_F(DesktopTest, SwayidleTimesOutWhenIdleAndNotWhileInhibited) {
+    if (std::string m = missing({"swayidle"}); !m.empty()) GTEST_SKIP() << m << " not installed (deps.txt)";
+    ASSERT_TRUE(start_headless());
+    TestClient client(planar_.socket_path());
+    ASSERT_TRUE(client.map_window(100, 100, 0xff3366cc)) << client.error();
+    ASSERT_TRUE(client.set_idle_inhibited(true)) << client.error();
+    const std::string marker = planar_.path("idle");
+    harness::Process idle = planar_.spawn("swayidle", {"swayidle", "-w", "timeout", "1", "touch '" + marker + "'"});
+    std::this_thread::sleep_for(3s);
+    EXPECT_FALSE(exists(marker)) << "the timeout ran while an inhibitor was held";
+    ASSERT_TRUE(client.set_idle_inhibited(false)) << client.error();
+    EXPECT_TRUE(harness::wait_for([&] { return exists(marker); }, 5s)) << "no timeout after the inhibitor went";
+    // Activity (a key from a virtual keyboard) restarts the count.
+    if (harness::on_path("wtype")) {
+        idle.terminate();
+        const std::string second_marker = planar_.path("idle-2");
+        harness::Process second =
+            planar_.spawn("swayidle-2", {"swayidle", "-w", "timeout", "2", "touch '" + second_marker + "'"});
+        for (int i = 0; i < 8; i++) {
+            planar_.run({"wtype", "-k", "Shift_L"}, 5s);
+            std::this_thread::sleep_for(500ms);
+        }
+        EXPECT_FALSE(exists(second_marker)) << "the timeout ran during input";
+        EXPECT_TRUE(harness::wait_for([&] { return exists(second_marker); }, 6s)) << "no timeout once input stopped";
+    }
+}
+
+} // namespace
