@@ -181,8 +181,7 @@ void Xwayland::end_window_manager() {
 }
 
 void Xwayland::handle_ready() {
-    plog::info(plog::Scope::client, "Xwayland ready on DISPLAY=%s (pid %d)", xwayland_->display_name,
-               xwayland_->server != nullptr ? xwayland_->server->pid : -1);
+    plog::info(plog::Scope::client, "Xwayland ready on DISPLAY=%s", xwayland_->display_name);
 }
 
 void Xwayland::handle_new_surface(wlr_xwayland_surface *xsurface) {
