@@ -6,11 +6,13 @@
 // and a killed X11 client leaves planar serving. Input goes through planar's
 // seat only (virtual keyboard and pointer), never XTEST. Every test skips,
 // saying why, where Xwayland or the program it runs is missing.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 #include "harness.hpp"
 #include "image.hpp"
@@ -90,6 +92,38 @@ protected:
     }
 
     std::map<std::string, std::string> x11_env() const { return {{"DISPLAY", display_}}; }
+
+    // The tests' mouse (virtual_pointer.cpp), built beside this binary.
+    static std::string virtual_pointer() {
+        if (const char *exe = std::getenv("PLANAR_VIRTUAL_POINTER_EXE"); exe != nullptr && *exe != '\0') return exe;
+        char self[4096] = {};
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string();
+        return dir.substr(0, dir.rfind('/') + 1) + "virtual_pointer";
+    }
+
+    // Runs virtual_pointer's steps to their end.
+    harness::RunResult pointer(const std::vector<std::string> &steps) {
+        std::vector<std::string> argv{virtual_pointer()};
+        argv.insert(argv.end(), steps.begin(), steps.end());
+        return planar_.run(argv, 20s);
+    }
+
+    // Holds `modifier` (wtype's name: ctrl, logo, ...) on planar's seat for
+    // `ms`, through a virtual keyboard; returns once the press is in.
+    harness::Process hold_modifier(const std::string &modifier, int ms) {
+        harness::Process wtype = planar_.spawn("wtype-" + modifier, {"wtype", "-M", modifier, "-s", std::to_string(ms),
+                                                                     "-m", modifier});
+        // wtype connects, uploads its keymap and presses within a few ms;
+        // planar takes the keyboard device on its first key.
+        std::this_thread::sleep_for(500ms);
+        return wtype;
+    }
+
+    // X11's own view of the window titled `title` (read only, x11-utils).
+    std::string xwininfo(const std::string &title) {
+        return planar_.run({"xwininfo", "-name", title}, 10s, x11_env()).out;
+    }
 
     harness::Process spawn_x11(const std::string &name, const std::vector<std::string> &argv) {
         return planar_.spawn(name, argv, x11_env());
@@ -426,6 +460,205 @@ TEST_F(XwaylandTest, MissingXwaylandBinaryIsLoggedAndPlanarRuns) {
     size_t first = text.find("/nonexistent/Xwayland");
     EXPECT_NE(first, std::string::npos) << text;
     EXPECT_EQ(text.find("/nonexistent/Xwayland", first + 1), std::string::npos) << "said more than once:\n" << text;
+}
+
+// Keys typed on planar's seat (wtype: a virtual keyboard, the path a
+// keyboard's keys take) reach the focused xterm: its shell runs what was typed.
+TEST_F(XwaylandTest, XtermTakesKeyboardInputThroughPlanarsSeat) {
+    if (auto why = missing({"xterm", "wtype"}); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_TRUE(start());
+    harness::Process xterm = spawn_x11("xterm", {"xterm", "-T", "planar-xterm", "-e", "sh"});
+    auto line = shown_window("planar-xterm");
+    ASSERT_TRUE(line && line->flag("focused")) << surfaces();
+    std::string file = planar_.path("typed");
+    // wtype's keymap reaches Xwayland with its first key; typed with no
+    // pause at all (-d 0) xterm gets none of the text (xev shows the keys
+    // read with the previous keymap, the MappingNotify after them), 5 ms
+    // between keys is enough. A keyboard's keymap does not change per key.
+    auto typed = planar_.run({"wtype", "-d", "10", "echo typed-through-planar > " + file}, 10s);
+    ASSERT_EQ(typed.status, 0) << typed.describe();
+    auto enter = planar_.run({"wtype", "-d", "10", "-k", "Return"}, 10s);
+    ASSERT_EQ(enter.status, 0) << enter.describe();
+    std::string text;
+    EXPECT_TRUE(harness::wait_for(
+        [&] {
+            std::ifstream in(file);
+            std::getline(in, text);
+            return text == "typed-through-planar";
+        },
+        15s))
+        << "the xterm's shell wrote '" << text << "'";
+}
+
+// A click focuses: from an X11 window to an xdg one and back, and X11's
+// _NET_ACTIVE_WINDOW follows (None while the xdg window has the focus).
+TEST_F(XwaylandTest, ClickMovesTheFocusBetweenXdgAndX11Windows) {
+    if (auto why = missing({"xterm", "xprop", "xwininfo"}); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_TRUE(start());
+    test_client::TestClient wayland(planar_.socket_path());
+    ASSERT_TRUE(wayland.map_window(200, 100, 0xff00ff00)) << wayland.error();
+    harness::Process xterm = spawn_x11("xterm", {"xterm", "-T", "planar-xterm", "-e", "sh"});
+    ASSERT_TRUE(shown_window("planar-xterm")) << surfaces();
+    std::string list = surfaces();
+    std::optional<Line> xdg, x11;
+    for (const Line &l : lines_of(list)) {
+        if (l.value("shell") == "xdg") xdg = l;
+        if (l.value("shell") == "xwayland") x11 = l;
+    }
+    ASSERT_TRUE(xdg && x11) << list;
+    auto centre = [](const Line &l) {
+        int w = 0, h = 0, x = 0, y = 0;
+        l.geometry(w, h, x, y);
+        return std::vector<std::string>{std::to_string(x + w / 2), std::to_string(y + h / 2)};
+    };
+    std::string window_id;
+    {
+        std::istringstream info(xwininfo("planar-xterm"));
+        std::string word;
+        while (info >> word) {
+            if (word == "id:") {
+                info >> window_id;
+                break;
+            }
+        }
+    }
+    ASSERT_FALSE(window_id.empty()) << "xwininfo found no planar-xterm";
+    auto active = [&] { return planar_.run({"xprop", "-root", "_NET_ACTIVE_WINDOW"}, 10s, x11_env()).out; };
+    auto focused = [&](const std::string &shell) {
+        for (const Line &l : lines_of(surfaces())) {
+            if (l.value("shell") == shell) return l.flag("focused");
+        }
+        return false;
+    };
+    EXPECT_TRUE(harness::wait_for([&] { return active().find(window_id) != std::string::npos; }, 10s)) << active();
+
+    auto c = centre(*xdg);
+    auto click = pointer({"move", c[0], c[1], "press", "left", "release", "left"});
+    ASSERT_EQ(click.status, 0) << click.describe();
+    EXPECT_TRUE(harness::wait_for([&] { return focused("xdg") && !focused("xwayland"); }, 10s)) << surfaces();
+    EXPECT_TRUE(harness::wait_for([&] { return active().find(window_id) == std::string::npos; }, 10s)) << active();
+
+    c = centre(*x11);
+    click = pointer({"move", c[0], c[1], "press", "left", "release", "left"});
+    ASSERT_EQ(click.status, 0) << click.describe();
+    EXPECT_TRUE(harness::wait_for([&] { return focused("xwayland") && !focused("xdg"); }, 10s)) << surfaces();
+    EXPECT_TRUE(harness::wait_for([&] { return active().find(window_id) != std::string::npos; }, 10s)) << active();
+}
+
+// xterm's main menu (Ctrl + left button) is an override-redirect window: it
+// opens where the pointer is, above the xterm, while the button is held. Ctrl
+// comes from a virtual keyboard and the click from a virtual pointer, both
+// through planar's seat; X11's pointer position is right only if planar told
+// X11 where the xterm is.
+TEST_F(XwaylandTest, CtrlClickOpensXtermsMenuAtThePointer) {
+    if (auto why = missing({"xterm", "wtype", "grim"}); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_TRUE(start());
+    // Blue text area; the menu keeps Xaw's white (-bg would colour it too).
+    harness::Process xterm = spawn_x11("xterm", {"xterm", "-T", "planar-xterm", "-xrm", "XTerm*vt100.background: #3366cc",
+                                                 "+sb", "-geometry", "100x40", "-e", "sh"});
+    auto line = shown_window("planar-xterm");
+    ASSERT_TRUE(line && line->flag("focused")) << surfaces();
+    int w = 0, h = 0, x = 0, y = 0;
+    ASSERT_TRUE(line->geometry(w, h, x, y)) << line->text;
+    // Off the centre, so that "at the pointer" is not "in the middle".
+    int px = x + w / 3, py = y + h / 3;
+    std::string go = planar_.path("release-button");
+    harness::Process ctrl = hold_modifier("ctrl", 2500); // held when the button goes down
+    harness::Process mouse =
+        planar_.spawn("virtual-pointer", {virtual_pointer(), "move", std::to_string(px), std::to_string(py), "press",
+                                          "left", "wait-file", go, "release", "left"});
+    std::optional<Line> menu;
+    std::string list;
+    ASSERT_TRUE(harness::wait_for(
+        [&] {
+            list = surfaces();
+            for (const Line &l : lines_of(list)) {
+                if (!l.value("override_redirect").empty()) menu = l;
+            }
+            return menu.has_value();
+        },
+        15s))
+        << "no menu opened\n"
+        << list;
+    int mw = 0, mh = 0, mx = 0, my = 0, sw = 0, sh = 0;
+    ASSERT_TRUE(menu->geometry(mw, mh, mx, my)) << menu->text;
+    ASSERT_EQ(sscanf(menu->value("size").c_str(), "%dx%d", &sw, &sh), 2) << menu->text;
+    EXPECT_TRUE(px >= mx && px < mx + sw && py >= my && py < my + sh)
+        << "the pointer at " << px << "," << py << " is not on the menu: " << menu->text;
+    // Drawn there, above the xterm: its white is inside its box (the part on
+    // the output; the pointer's image is on it too), nowhere else, and fills
+    // most of it.
+    std::string why;
+    EXPECT_TRUE(screen_shows([&](const image::Image &img) {
+        image::ColourBox white = image::find_colour(img, 0xffffff);
+        int visible_w = std::min(mx + sw, img.width) - mx, visible_h = std::min(my + sh, img.height) - my;
+        char text[200];
+        snprintf(text, sizeof(text), "white %ld px in %d,%d..%d,%d; menu %dx%d+%d+%d", white.count, white.min_x,
+                 white.min_y, white.max_x, white.max_y, sw, sh, mx, my);
+        why = text;
+        return white.count * 2 > static_cast<long>(visible_w) * visible_h && white.min_x >= mx && white.min_y >= my &&
+               white.max_x < mx + sw && white.max_y < my + sh;
+    })) << why;
+    // The keyboard focus stayed with the xterm.
+    auto lines = lines_of(list);
+    ASSERT_FALSE(lines.empty());
+    EXPECT_TRUE(lines.front().value("title") == "planar-xterm" && lines.front().flag("focused")) << list;
+    std::ofstream(go) << "go";
+    EXPECT_TRUE(mouse.wait_exit(10s).has_value());
+    EXPECT_TRUE(harness::wait_for([&] { return surfaces().find("override_redirect=") == std::string::npos; }, 10s))
+        << "the menu stayed after the button went up\n"
+        << surfaces();
+    ctrl.wait_exit(10s);
+}
+
+// Super + left drag moves an X11 window as it moves an xdg one, and X11 is
+// told where it went (xwininfo's absolute position).
+TEST_F(XwaylandTest, SuperDragMovesAnX11Window) {
+    if (auto why = missing({"xterm", "wtype", "xwininfo"}); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_TRUE(start());
+    harness::Process xterm = spawn_x11("xterm", {"xterm", "-T", "planar-xterm", "-e", "sh"});
+    auto line = shown_window("planar-xterm");
+    ASSERT_TRUE(line) << surfaces();
+    int w = 0, h = 0, x = 0, y = 0;
+    ASSERT_TRUE(line->geometry(w, h, x, y)) << line->text;
+    harness::Process logo = hold_modifier("logo", 2500);
+    auto drag = pointer({"move", std::to_string(x + 20), std::to_string(y + 20), "press", "left", "move",
+                         std::to_string(x + 120), std::to_string(y + 70), "release", "left"});
+    ASSERT_EQ(drag.status, 0) << drag.describe();
+    std::string moved = std::to_string(w) + "x" + std::to_string(h) + "+" + std::to_string(x + 100) + "+" +
+                        std::to_string(y + 50);
+    std::string list;
+    EXPECT_TRUE(harness::wait_for(
+        [&] {
+            list = surfaces();
+            for (const Line &l : lines_of(list)) {
+                if (l.value("title") == "planar-xterm") return l.value("geometry") == moved;
+            }
+            return false;
+        },
+        10s))
+        << "expected " << moved << "\n"
+        << list;
+    std::string info = xwininfo("planar-xterm");
+    EXPECT_NE(info.find("Absolute upper-left X:  " + std::to_string(x + 100) + "\n"), std::string::npos) << info;
+    EXPECT_NE(info.find("Absolute upper-left Y:  " + std::to_string(y + 50) + "\n"), std::string::npos) << info;
+    logo.wait_exit(10s);
+}
+
+// Super+Q on a focused X11 window asks it to close (WM_DELETE_WINDOW): xterm
+// exits by itself.
+TEST_F(XwaylandTest, SuperQClosesTheFocusedX11Window) {
+    if (auto why = missing({"xterm", "wtype"}); !why.empty()) GTEST_SKIP() << why;
+    ASSERT_TRUE(start());
+    harness::Process xterm = spawn_x11("xterm", {"xterm", "-T", "planar-xterm", "-e", "sh"});
+    auto line = shown_window("planar-xterm");
+    ASSERT_TRUE(line && line->flag("focused")) << surfaces();
+    auto keys = planar_.run({"wtype", "-M", "logo", "q", "-m", "logo"}, 10s);
+    ASSERT_EQ(keys.status, 0) << keys.describe();
+    EXPECT_TRUE(xterm.wait_exit(10s).has_value()) << "xterm is still running after Super+Q";
+    EXPECT_TRUE(harness::wait_for([&] { return surfaces().find("planar-xterm") == std::string::npos; }, 10s))
+        << surfaces();
+    EXPECT_TRUE(planar_.running());
 }
 
 } // namespace
