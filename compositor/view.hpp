@@ -3,6 +3,9 @@
 // the output under the cursor, fullscreen and maximize honoured.
 #pragma once
 
+#include <memory>
+
+#include "foreign_toplevel.hpp"
 #include "inspect.hpp"
 #include "listener.hpp"
 #include "wlr.hpp"
@@ -27,6 +30,11 @@ public:
     bool mapped() const { return mapped_; }
     bool focused() const { return activated_; }
     bool fullscreen() const { return fullscreen_; }
+    bool maximized() const { return maximized_; }
+    // Hidden at a taskbar's request (zwlr_foreign_toplevel_handle_v1).
+    bool minimized() const { return minimized_; }
+    // Its taskbar handle while mapped, else null.
+    wlr_foreign_toplevel_handle_v1 *foreign_handle() const { return foreign_ ? foreign_->handle() : nullptr; }
     // planar-ctl's surface=N: unique among all clients' windows.
     uint32_t id() const { return id_; }
     int x() const { return x_; }
@@ -52,6 +60,8 @@ public:
     void set_fullscreen(bool fullscreen, wlr_output *output = nullptr);
     void set_maximized(bool maximized);
     void set_server_decorated(bool decorated);
+    // Minimized: not shown and not focused; restored: shown and focused.
+    void set_minimized(bool minimized);
     // Hidden because a fullscreen view covers it (see Server::update_occlusion).
     void set_occluded(bool occluded);
     // While the window is held back for a fullscreen configure (see
@@ -83,6 +93,10 @@ private:
     void restore_floating();
     void update_border();
     void apply_y_invert();
+    // Taskbars hear of a change of state, name or output.
+    void state_changed() {
+        if (foreign_) foreign_->update();
+    }
     // The output a fullscreen or maximized window goes to: `preferred` when it
     // is usable, else the one it is on (or under the cursor before placement).
     Output *target_output(wlr_output *preferred) const;
@@ -104,6 +118,8 @@ private:
     bool maximized_ = false;
     bool server_decorated_ = false;
     bool occluded_ = false;
+    bool minimized_ = false;
+    std::unique_ptr<ForeignToplevel> foreign_;
     // The serial of the configure that made the window fullscreen; until the
     // client acks it, its frames are of the size it had (not shown).
     uint32_t fullscreen_serial_ = 0;
@@ -119,6 +135,7 @@ private:
 
     wl::Listener on_map_, on_unmap_, on_destroy_, on_commit_;
     wl::Listener on_request_move_, on_request_resize_, on_request_fullscreen_, on_request_maximize_;
+    wl::Listener on_set_title_, on_set_app_id_, on_request_minimize_;
 };
 
 // zxdg_toplevel_decoration_v1: a client that prefers to draw its own
