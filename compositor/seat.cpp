@@ -13,6 +13,7 @@
 #include "launcher.hpp"
 #include "log.hpp"
 #include "output.hpp"
+#include "pointer_constraints.hpp"
 #include "server.hpp"
 #include "view.hpp"
 
@@ -64,13 +65,22 @@ Seat::Seat(Server &server) : server_(server) {
     xcursor_ = wlr_xcursor_manager_create(theme, config.cursor_size);
     wlr_xcursor_manager_load(xcursor_, 1);
 
+    constraints_ = std::make_unique<PointerConstraints>(
+        server_.display(), seat_, cursor_,
+        [this](wlr_surface *surface, double *x, double *y) { return surface_origin(surface, x, y); });
     on_motion_.connect_as<wlr_event_pointer_motion>(&cursor_->events.motion, [this](wlr_event_pointer_motion *e) {
-        wlr_cursor_move(cursor_, e->device, e->delta_x, e->delta_y);
+        double dx = e->delta_x, dy = e->delta_y;
+        constraints_->relative_motion(e->time_msec, &dx, &dy, e->unaccel_dx, e->unaccel_dy);
+        wlr_cursor_move(cursor_, e->device, dx, dy);
         handle_motion(e->time_msec);
     });
     on_motion_absolute_.connect_as<wlr_event_pointer_motion_absolute>(
         &cursor_->events.motion_absolute, [this](wlr_event_pointer_motion_absolute *e) {
-            wlr_cursor_warp_absolute(cursor_, e->device, e->x, e->y);
+            // A tablet or a VNC pointer: a constraint may keep the cursor
+            // where it is (an absolute device has no relative motion).
+            double lx = 0, ly = 0;
+            wlr_cursor_absolute_to_layout_coords(cursor_, e->device, e->x, e->y, &lx, &ly);
+            if (constraints_->allows(lx, ly)) wlr_cursor_warp_absolute(cursor_, e->device, e->x, e->y);
             handle_motion(e->time_msec);
         });
     on_button_.connect_as<wlr_event_pointer_button>(&cursor_->events.button,
@@ -115,6 +125,7 @@ Seat::Seat(Server &server) : server_(server) {
 
 Seat::~Seat() {
     if (refresh_idle_ != nullptr) wl_event_source_remove(refresh_idle_);
+    constraints_.reset(); // it listens to the seat and the cursor
     keyboards_.clear();
     touch_devices_.clear();
     // The cursor's signals die with it: leave them before it is freed.

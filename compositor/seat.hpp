@@ -15,6 +15,7 @@
 namespace planar {
 
 class Keyboard;
+class PointerConstraints;
 class Output;
 class Server;
 class View;
@@ -86,6 +87,7 @@ private:
     wlr_xcursor_manager *xcursor_;
     std::list<std::unique_ptr<Keyboard>> keyboards_;
     std::list<std::unique_ptr<TouchDevice>> touch_devices_;
+    std::unique_ptr<PointerConstraints> constraints_;
     bool has_pointer_ = false;
     wl_event_source *refresh_idle_ = nullptr;
 

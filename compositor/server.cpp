@@ -303,6 +303,8 @@ void Server::create_session_globals() {
     // wlsunset and friends: outputs whose backend has a gamma LUT apply the
     // ramp with their next frame (the headless backend has none: `failed`).
     wlr_gamma_control_manager_v1_create(display_);
+    // Taskbars and window switchers (waybar's taskbar, rofi -show window).
+    foreign_toplevels_ = wlr_foreign_toplevel_manager_v1_create(display_);
     wlr_xdg_activation_v1 *activation = wlr_xdg_activation_v1_create(display_);
     on_request_activate_.connect_as<wlr_xdg_activation_v1_request_activate_event>(
         &activation->events.request_activate, [this](wlr_xdg_activation_v1_request_activate_event *event) {
@@ -566,6 +568,11 @@ View *Server::focused_view() {
 
 void Server::focus_view(View *view) {
     if (view == nullptr) return;
+    // Focusing a minimized window shows it (set_minimized comes back here).
+    if (view->minimized()) {
+        view->set_minimized(false);
+        return;
+    }
     end_popup_grab_outside(view);
     // Exactly one activated toplevel: every other one loses the state, not
     // only the previous front one (a view mapped or raised elsewhere may have
@@ -625,7 +632,7 @@ void Server::update_occlusion() {
         View *cover = nullptr;
         bool alone = true;
         for (View *view : views_) {
-            if (!view->mapped()) continue;
+            if (!view->mapped() || view->minimized()) continue;
             wlr_box geo = view->geometry();
             wlr_box inside{};
             bool intersects = wlr_box_intersection(&inside, &geo, &box);
@@ -651,13 +658,23 @@ void Server::update_occlusion() {
     if (seat_) seat_->scene_changed();
 }
 
-void Server::view_unmapped(View *view) {
-    bool was_focused = !views_.empty() && views_.front() == view && view->focused();
+void Server::view_minimized(View *view) {
+    view->set_activated(false);
+    seat_->focus_surface(nullptr);
+    for (View *next : views_) {
+        if (next != view && next->mapped() && !next->minimized()) {
+            focus_view(next);
+            return;
+        }
+    }
+}
+
+void Server::view_unmapped(View *view, bool was_focused) {
     views_.remove(view);
     if (was_focused) {
         seat_->focus_surface(nullptr);
         for (View *next : views_) {
-            if (next->mapped()) {
+            if (next->mapped() && !next->minimized()) {
                 focus_view(next);
                 break;
             }
@@ -665,6 +682,10 @@ void Server::view_unmapped(View *view) {
     }
     seat_->view_gone(view);
     update_occlusion();
+    // Its tree is hidden already: the pointer is over what was under it
+    // now, before the client's next reply (a pointer constraint there
+    // becomes active again in the same round trip).
+    seat_->refresh_pointer_focus();
 }
 
 } // namespace planar

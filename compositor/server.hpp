@@ -104,7 +104,11 @@ public:
     // planar's id for a new window: unique while planar runs (a wl_surface's
     // protocol id is only unique within its client).
     uint32_t next_view_id() { return next_view_id_++; }
-    void view_unmapped(View *view);
+    // `was_focused`: it was the activated window; the next one takes the focus.
+    void view_unmapped(View *view, bool was_focused);
+    // The focused view was minimized: the next shown one takes the focus.
+    void view_minimized(View *view);
+    wlr_foreign_toplevel_manager_v1 *foreign_toplevels() const { return foreign_toplevels_; }
     // Recomputes what fullscreen views hide (and, later, what the pointer is
     // over); call when stacking, mapping, fullscreen state or geometry changes.
     void update_occlusion();
@@ -145,6 +149,7 @@ private:
     wlr_xdg_shell *xdg_shell_ = nullptr;
     wlr_presentation *presentation_ = nullptr;
     wlr_xdg_decoration_manager_v1 *decoration_manager_ = nullptr;
+    wlr_foreign_toplevel_manager_v1 *foreign_toplevels_ = nullptr;
     wl_event_source *sigint_ = nullptr;
     wl_event_source *sigterm_ = nullptr;
 

@@ -30,6 +30,11 @@ public:
     virtual bool mapped() const = 0;
     virtual bool focused() const = 0;
     virtual bool fullscreen() const = 0;
+    virtual bool maximized() const = 0;
+    // Hidden at a taskbar's request (zwlr_foreign_toplevel_handle_v1).
+    virtual bool minimized() const = 0;
+    // Its taskbar handle while mapped, else null.
+    virtual wlr_foreign_toplevel_handle_v1 *foreign_handle() const = 0;
     // Window geometry in layout coordinates.
     virtual wlr_box geometry() const = 0;
     // The last buffer committed to the window's surface (for inspection).
@@ -54,6 +59,9 @@ public:
     virtual View *parent_view() const = 0;
     // `output`: where the client asked to be fullscreen (null: planar picks).
     virtual void set_fullscreen(bool fullscreen, wlr_output *output = nullptr) = 0;
+    virtual void set_maximized(bool maximized) = 0;
+    // Minimized: not shown and not focused; restored: shown and focused.
+    virtual void set_minimized(bool minimized) = 0;
     // Hidden because a fullscreen view covers it (see Server::update_occlusion).
     virtual void set_occluded(bool occluded) = 0;
     // Frame callbacks of a window held back for a fullscreen configure

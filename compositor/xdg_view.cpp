@@ -39,6 +39,9 @@ XdgView::XdgView(Server &server, wlr_xdg_surface *xdg_surface)
     on_request_maximize_.connect(&toplevel->events.request_maximize, [this](void *) {
         set_maximized(xdg_->toplevel->requested.maximized);
     });
+    on_request_minimize_.connect(&toplevel->events.request_minimize, [this](void *) { set_minimized(true); });
+    on_set_title_.connect(&toplevel->events.set_title, [this](void *) { state_changed(); });
+    on_set_app_id_.connect(&toplevel->events.set_app_id, [this](void *) { state_changed(); });
     apply_initial_state();
 }
 
@@ -68,7 +71,7 @@ View *XdgView::parent_view() const {
 
 XdgView::~XdgView() {
     if (XdgLink *link = XdgLink::of(xdg_)) link->view_gone();
-    if (mapped_) server_.view_unmapped(this);
+    if (mapped_) server_.view_unmapped(this, activated_);
     server_.seat().view_gone(this);
     wlr_scene_node_destroy(&tree_->node);
 }
@@ -121,6 +124,7 @@ void XdgView::move_to(int x, int y) {
     y_ = y;
     wlr_scene_node_set_position(&tree_->node, x_, y_);
     server_.seat().refresh_pointer_focus();
+    state_changed(); // maybe another output now
 }
 
 void XdgView::place_at(int x, int y) {
@@ -137,6 +141,21 @@ void XdgView::set_activated(bool activated) {
     activated_ = activated;
     wlr_xdg_toplevel_set_activated(xdg_, activated);
     update_border();
+    state_changed();
+}
+
+void XdgView::set_minimized(bool minimized) {
+    if (minimized == minimized_ || !mapped_) return;
+    minimized_ = minimized;
+    update_visibility();
+    if (minimized) {
+        // The focus goes to the next window shown.
+        if (activated_) server_.view_minimized(this);
+    } else {
+        server_.focus_view(this);
+    }
+    server_.update_occlusion();
+    state_changed();
 }
 
 void XdgView::raise_and_activate() {
@@ -193,12 +212,14 @@ void XdgView::set_fullscreen(bool fullscreen, wlr_output *output) {
     }
     update_border();
     server_.update_occlusion();
+    state_changed();
 }
 
 void XdgView::set_maximized(bool maximized) {
     if (maximized == maximized_ || fullscreen_) {
         maximized_ = fullscreen_ ? maximized : maximized_;
         wlr_xdg_surface_schedule_configure(xdg_);
+        state_changed();
         return;
     }
     maximized_ = maximized;
@@ -210,6 +231,7 @@ void XdgView::set_maximized(bool maximized) {
     } else {
         restore_floating();
     }
+    state_changed();
 }
 
 void XdgView::fill(const wlr_box &area) {
@@ -263,7 +285,7 @@ void XdgView::update_visibility() {
     // commit and may draw for the first configure meanwhile) is not shown
     // until a frame made for fullscreen comes: what the user sees first is
     // already fullscreen.
-    bool visible = mapped_ && !occluded_ && !awaiting_fullscreen_ack();
+    bool visible = mapped_ && !occluded_ && !minimized_ && !awaiting_fullscreen_ack();
     wlr_scene_node_set_enabled(&tree_->node, visible);
     if (visible && buffer_info_.first_width == 0 && xdg_->surface->current.width > 0) {
         buffer_info_.first_width = xdg_->surface->current.width;
@@ -355,6 +377,7 @@ void XdgView::handle_map() {
     mapped_ = true;
     if (!placed_) place_initially();
     update_visibility();
+    foreign_ = std::make_unique<ForeignToplevel>(server_, server_.foreign_toplevels(), *this);
     // focus_view puts it in front of the stack and deactivates the others.
     server_.focus_view(this);
     plog::debug(plog::Scope::scene, "mapped toplevel '%s' at %d,%d",
@@ -362,10 +385,13 @@ void XdgView::handle_map() {
 }
 
 void XdgView::handle_unmap() {
+    bool was_focused = activated_;
     mapped_ = false;
     activated_ = false;
+    minimized_ = false;
+    foreign_.reset();
     wlr_scene_node_set_enabled(&tree_->node, false);
-    server_.view_unmapped(this);
+    server_.view_unmapped(this, was_focused);
 }
 
 void XdgView::handle_commit() {

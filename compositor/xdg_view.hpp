@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "border.hpp"
+#include "foreign_toplevel.hpp"
 #include "listener.hpp"
 #include "view.hpp"
 #include "wlr.hpp"
@@ -29,6 +30,9 @@ public:
     bool mapped() const override { return mapped_; }
     bool focused() const override { return activated_; }
     bool fullscreen() const override { return fullscreen_; }
+    bool maximized() const override { return maximized_; }
+    bool minimized() const override { return minimized_; }
+    wlr_foreign_toplevel_handle_v1 *foreign_handle() const override { return foreign_ ? foreign_->handle() : nullptr; }
     int x() const { return x_; }
     int y() const { return y_; }
     wlr_box geometry() const override;
@@ -49,8 +53,9 @@ public:
     // The mapped view of this toplevel's parent (xdg_toplevel.set_parent), or null.
     View *parent_view() const override;
     void set_fullscreen(bool fullscreen, wlr_output *output = nullptr) override;
-    void set_maximized(bool maximized);
+    void set_maximized(bool maximized) override;
     void set_server_decorated(bool decorated);
+    void set_minimized(bool minimized) override;
     void set_occluded(bool occluded) override;
     // While the window is held back for a fullscreen configure (see
     // update_visibility), its frame callbacks still come once per output
@@ -80,6 +85,10 @@ private:
     void restore_floating();
     void update_border();
     void apply_y_invert();
+    // Taskbars hear of a change of state, name or output.
+    void state_changed() {
+        if (foreign_) foreign_->update();
+    }
     // The output a fullscreen or maximized window goes to: `preferred` when it
     // is usable, else the one it is on (or under the cursor before placement).
     Output *target_output(wlr_output *preferred) const;
@@ -101,6 +110,8 @@ private:
     bool maximized_ = false;
     bool server_decorated_ = false;
     bool occluded_ = false;
+    bool minimized_ = false;
+    std::unique_ptr<ForeignToplevel> foreign_;
     // The serial of the configure that made the window fullscreen; until the
     // client acks it, its frames are of the size it had (not shown).
     uint32_t fullscreen_serial_ = 0;
@@ -116,6 +127,7 @@ private:
 
     wl::Listener on_map_, on_unmap_, on_destroy_, on_commit_;
     wl::Listener on_request_move_, on_request_resize_, on_request_fullscreen_, on_request_maximize_;
+    wl::Listener on_set_title_, on_set_app_id_, on_request_minimize_;
 };
 
 // zxdg_toplevel_decoration_v1: a client that prefers to draw its own

@@ -51,12 +51,17 @@ XwaylandView::XwaylandView(Server &server, wlr_xwayland_surface *xsurface)
     on_request_activate_.connect(&xsurface_->events.request_activate, [this](void *) {
         if (mapped_) server_.focus_view(this);
     });
+    on_request_minimize_.connect_as<wlr_xwayland_minimize_event>(
+        &xsurface_->events.request_minimize, [this](wlr_xwayland_minimize_event *e) { set_minimized(e->minimize); });
     on_set_decorations_.connect(&xsurface_->events.set_decorations, [this](void *) { update_border(); });
+    on_set_title_.connect(&xsurface_->events.set_title, [this](void *) { state_changed(); });
+    on_set_class_.connect(&xsurface_->events.set_class, [this](void *) { state_changed(); });
     if (xsurface_->mapped) handle_map();
 }
 
 XwaylandView::~XwaylandView() {
-    if (mapped_) server_.view_unmapped(this);
+    foreign_.reset();
+    if (mapped_) server_.view_unmapped(this, activated_);
     server_.seat().view_gone(this);
     xsurface_->data = nullptr;
     on_surface_node_destroy_.disconnect();
@@ -84,6 +89,7 @@ void XwaylandView::move_to(int x, int y) {
     wlr_scene_node_set_position(&tree_->node, x_, y_);
     if (xsurface_->x != x_ || xsurface_->y != y_) configure(x_, y_, xsurface_->width, xsurface_->height);
     server_.seat().refresh_pointer_focus();
+    state_changed(); // maybe another output now
 }
 
 void XwaylandView::resize_to(int x, int y, int width, int height) {
@@ -100,6 +106,22 @@ void XwaylandView::set_activated(bool activated) {
     // Sets the X11 input focus and _NET_ACTIVE_WINDOW (or clears them).
     wlr_xwayland_surface_activate(xsurface_, activated);
     update_border();
+    state_changed();
+}
+
+void XwaylandView::set_minimized(bool minimized) {
+    if (minimized == minimized_ || !mapped_) return;
+    minimized_ = minimized;
+    wlr_xwayland_surface_set_minimized(xsurface_, minimized);
+    update_visibility();
+    if (minimized) {
+        // The focus goes to the next window shown.
+        if (activated_) server_.view_minimized(this);
+    } else {
+        server_.focus_view(this);
+    }
+    server_.update_occlusion();
+    state_changed();
 }
 
 void XwaylandView::raise() {
@@ -175,6 +197,7 @@ void XwaylandView::set_fullscreen(bool fullscreen, wlr_output *output) {
     }
     update_border();
     server_.update_occlusion();
+    state_changed();
 }
 
 void XwaylandView::set_maximized(bool maximized) {
@@ -182,6 +205,7 @@ void XwaylandView::set_maximized(bool maximized) {
         // Fullscreen wins; the state is remembered for when it ends.
         if (fullscreen_) maximized_ = maximized;
         wlr_xwayland_surface_set_maximized(xsurface_, maximized_);
+        state_changed();
         return;
     }
     maximized_ = maximized;
@@ -192,6 +216,7 @@ void XwaylandView::set_maximized(bool maximized) {
     } else {
         restore_floating();
     }
+    state_changed();
 }
 
 void XwaylandView::set_occluded(bool occluded) {
@@ -199,7 +224,9 @@ void XwaylandView::set_occluded(bool occluded) {
     update_visibility();
 }
 
-void XwaylandView::update_visibility() { wlr_scene_node_set_enabled(&tree_->node, mapped_ && !occluded_); }
+void XwaylandView::update_visibility() {
+    wlr_scene_node_set_enabled(&tree_->node, mapped_ && !occluded_ && !minimized_);
+}
 
 void XwaylandView::close() {
     // WM_DELETE_WINDOW when the client takes it, else XKillClient.
@@ -294,6 +321,7 @@ void XwaylandView::handle_map() {
     if (xsurface_->fullscreen) set_fullscreen(true);
     update_visibility();
     update_border();
+    foreign_ = std::make_unique<ForeignToplevel>(server_, server_.foreign_toplevels(), *this);
     // focus_view puts it in front of the stack and deactivates the others.
     server_.focus_view(this);
     plog::debug(plog::Scope::scene, "mapped X11 window 0x%x '%s' at %d,%d %dx%d", xsurface_->window_id,
@@ -301,8 +329,11 @@ void XwaylandView::handle_map() {
 }
 
 void XwaylandView::handle_unmap() {
+    bool was_focused = activated_;
     mapped_ = false;
     activated_ = false;
+    minimized_ = false;
+    foreign_.reset();
     on_commit_.disconnect();
     if (surface_node_ != nullptr) {
         on_surface_node_destroy_.disconnect();
@@ -310,7 +341,7 @@ void XwaylandView::handle_unmap() {
         surface_node_ = nullptr;
     }
     update_visibility();
-    server_.view_unmapped(this);
+    server_.view_unmapped(this, was_focused);
 }
 
 void XwaylandView::handle_commit() {

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "border.hpp"
+#include "foreign_toplevel.hpp"
 #include "listener.hpp"
 #include "view.hpp"
 #include "wlr.hpp"
@@ -37,6 +38,9 @@ public:
     bool mapped() const override { return mapped_; }
     bool focused() const override { return activated_; }
     bool fullscreen() const override { return fullscreen_; }
+    bool maximized() const override { return maximized_; }
+    bool minimized() const override { return minimized_; }
+    wlr_foreign_toplevel_handle_v1 *foreign_handle() const override { return foreign_ ? foreign_->handle() : nullptr; }
     wlr_box geometry() const override;
     const BufferInfo &buffer_info() const override { return buffer_info_; }
     pid_t pid() const override { return xsurface_->pid; }
@@ -52,7 +56,9 @@ public:
     // The mapped view of its WM_TRANSIENT_FOR window, or null.
     View *parent_view() const override;
     void set_fullscreen(bool fullscreen, wlr_output *output = nullptr) override;
-    void set_maximized(bool maximized);
+    void set_maximized(bool maximized) override;
+    // Iconified in X11's terms (WM_STATE, _NET_WM_STATE_HIDDEN) as well.
+    void set_minimized(bool minimized) override;
     void set_occluded(bool occluded) override;
     // Never held back: X11 has no configure to wait for.
     void send_frame_done_while_held(const timespec *) override {}
@@ -79,6 +85,10 @@ private:
     void restore_floating();
     void update_visibility();
     void update_border();
+    // Taskbars hear of a change of state, name or output.
+    void state_changed() {
+        if (foreign_) foreign_->update();
+    }
 
     Server &server_;
     wlr_xwayland_surface *xsurface_;
@@ -93,12 +103,15 @@ private:
     bool fullscreen_ = false;
     bool maximized_ = false;
     bool occluded_ = false;
+    bool minimized_ = false;
+    std::unique_ptr<ForeignToplevel> foreign_; // while mapped
     wlr_box saved_{}; // floating geometry to return to from fullscreen or maximized
     BufferInfo buffer_info_;
 
     wl::Listener on_map_, on_unmap_, on_commit_, on_surface_node_destroy_;
     wl::Listener on_request_configure_, on_request_move_, on_request_resize_, on_request_fullscreen_,
-        on_request_maximize_, on_request_activate_, on_set_decorations_;
+        on_request_maximize_, on_request_minimize_, on_request_activate_, on_set_decorations_, on_set_title_,
+        on_set_class_;
 };
 
 } // namespace planar

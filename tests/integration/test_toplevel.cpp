@@ -27,6 +27,23 @@ TEST_F(PlanarTest, ToplevelMapsAndIsActivated) {
     EXPECT_TRUE(client.connected()) << client.error();
 }
 
+// Closing the focused window gives the focus to the one under it (the
+// unmapped view was marked unfocused before planar asked whether it had the
+// focus, so nothing got it).
+TEST_F(PlanarTest, ClosingTheFocusedWindowActivatesTheNextOne) {
+    ASSERT_TRUE(start_headless());
+    TestClient below(planar_.socket_path());
+    ASSERT_TRUE(below.map_window(320, 240, window_colour)) << below.error();
+    {
+        TestClient above(planar_.socket_path());
+        ASSERT_TRUE(above.map_window(200, 100, 0xff00ff00)) << above.error();
+        ASSERT_TRUE(above.dispatch_until([&] { return above.activated(); }, 10s)) << above.error();
+        ASSERT_TRUE(below.dispatch_until([&] { return !below.activated(); }, 10s)) << below.error();
+    } // `above` disconnects: its window goes
+    EXPECT_TRUE(below.dispatch_until([&] { return below.activated(); }, 10s))
+        << "the remaining window never got the activated state back";
+}
+
 TEST_F(PlanarTest, FrameCallbacksFollowTheOutputRate) {
     ASSERT_TRUE(start_headless());
     TestClient client(planar_.socket_path());
