@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <png.h>
+
 namespace image {
 namespace {
 
@@ -56,6 +58,31 @@ std::optional<Image> read_ppm(const std::string &path, std::string *error) {
     img.pixels.resize(count);
     auto *p = reinterpret_cast<const unsigned char *>(data->data() + pos);
     for (size_t i = 0; i < count; i++, p += 3) img.pixels[i] = (p[0] << 16) | (p[1] << 8) | p[2];
+    return img;
+}
+
+std::optional<Image> read_png(const std::string &path, std::string *error) {
+    png_image png{};
+    png.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&png, path.c_str())) return fail(error, path + ": " + png.message);
+    // RGBA rather than RGB: libpng would composite an alpha channel onto a
+    // background through linear light, which may move opaque values by one.
+    png.format = PNG_FORMAT_RGBA;
+    std::vector<unsigned char> rgba(PNG_IMAGE_SIZE(png));
+    if (!png_image_finish_read(&png, nullptr, rgba.data(), 0, nullptr)) {
+        std::string why = path + ": " + png.message;
+        png_image_free(&png);
+        return fail(error, why);
+    }
+    Image img;
+    img.width = static_cast<int>(png.width);
+    img.height = static_cast<int>(png.height);
+    img.pixels.resize(size_t(png.width) * png.height);
+    const unsigned char *p = rgba.data();
+    for (auto &pixel : img.pixels) {
+        pixel = (uint32_t(p[0]) << 16) | (uint32_t(p[1]) << 8) | p[2];
+        p += 4;
+    }
     return img;
 }
 

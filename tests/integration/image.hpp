@@ -1,5 +1,6 @@
-// Screenshots as the tests read them: grim's binary PPM and xwd's XWD dump,
-// decoded into 0xRRGGBB pixels, and a search for a block of one colour.
+// Screenshots as the tests read them: grim's binary PPM, xwd's XWD dump and
+// gvnccapture's PNG, decoded into 0xRRGGBB pixels, and a search for a block of
+// one colour.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,10 @@ struct Image {
 
 // Binary PPM (P6, maxval 255), as `grim -t ppm` writes it.
 std::optional<Image> read_ppm(const std::string &path, std::string *error = nullptr);
+
+// PNG of any colour type (libpng converts), alpha dropped: what gvnccapture
+// writes through gdk-pixbuf (8-bit RGBA, opaque).
+std::optional<Image> read_png(const std::string &path, std::string *error = nullptr);
 
 // XWD (X11 window dump, version 7) of a 24/32-bit TrueColor visual, as
 // `xwd -root` writes it for Xvfb's default screen.
