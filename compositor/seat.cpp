@@ -303,7 +303,10 @@ void Seat::refresh_pointer_focus() {
     if (surface == nullptr) {
         if (state.focused_surface != nullptr) {
             wlr_seat_pointer_notify_clear_focus(seat_);
-            wlr_xcursor_manager_set_cursor_image(xcursor_, "left_ptr", cursor_); // no client's image any more
+            // No client's image any more: planar's own, where a pointer
+            // device exists to show it (a seat without one shows no cursor,
+            // and its cursor plane stays empty).
+            if (has_pointer_) wlr_xcursor_manager_set_cursor_image(xcursor_, "left_ptr", cursor_);
         }
         return;
     }
