@@ -5,7 +5,14 @@
 #include "seat.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "unique_fd.hpp"
 
 namespace planar {
 
@@ -31,9 +38,45 @@ private:
     wl::Listener on_destroy_;
 };
 
+namespace {
+
+// zwp_virtual_keyboard_v1.keymap: wlroots 0.15 maps `size` bytes of the
+// client's fd and hands them to xkbcommon as a string. A file shorter than
+// `size` makes that read fault (SIGBUS, found by fuzz-wayland_stream), and a
+// keymap without a NUL inside `size` is read past the mapping. Before the
+// request runs, the fd number is pointed (dup2) at planar's own copy: the
+// client's bytes that exist, zeros after them, a NUL at the end. The
+// client's file is not touched, and the keymap it meant is parsed as before.
+void guard_keymap_request(void *, wl_protocol_logger_type type, const wl_protocol_logger_message *message) {
+    if (type != WL_PROTOCOL_LOGGER_REQUEST || std::strcmp(message->message->name, "keymap") != 0 ||
+        std::strcmp(wl_resource_get_class(message->resource), "zwp_virtual_keyboard_v1") != 0 ||
+        message->arguments_count != 3) {
+        return;
+    }
+    int fd = message->arguments[1].h;
+    uint32_t size = message->arguments[2].u;
+    // wlroots refuses an mmap that fails (no_memory); an absurd size is its case.
+    if (size == 0 || size > (64u << 20)) return;
+    struct stat st {};
+    if (fstat(fd, &st) != 0) return;
+    UniqueFd copy(memfd_create("planar-keymap", MFD_CLOEXEC));
+    if (!copy || ftruncate(copy.get(), size) != 0) return;
+    void *to = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, copy.get(), 0);
+    if (to == MAP_FAILED) return;
+    size_t available = S_ISREG(st.st_mode) ? std::min<size_t>(size, static_cast<size_t>(st.st_size)) : 0;
+    ssize_t got = available > 0 ? pread(fd, to, available, 0) : 0;
+    (void)got; // what could not be read stays zero
+    static_cast<char *>(to)[size - 1] = '\0';
+    munmap(to, size);
+    dup3(copy.get(), fd, O_CLOEXEC); // wlroots maps and closes `fd`, now the copy
+}
+
+} // namespace
+
 VirtualInput::VirtualInput(wl_display *display, Seat &seat)
     : display_(display), seat_(seat), keyboards_(wlr_virtual_keyboard_manager_v1_create(display)),
       pointers_(wlr_virtual_pointer_manager_v1_create(display)) {
+    logger_ = wl_display_add_protocol_logger(display, guard_keymap_request, nullptr);
     on_new_keyboard_.connect_as<wlr_virtual_keyboard_v1>(
         &keyboards_->events.new_virtual_keyboard, [this](wlr_virtual_keyboard_v1 *keyboard) {
             // planar has one seat: a keyboard made for another one still
@@ -47,6 +90,10 @@ VirtualInput::VirtualInput(wl_display *display, Seat &seat)
             plog::info(plog::Scope::input, "virtual pointer of pid %d", client_pid(event->new_pointer->resource));
             seat_.add_input(&event->new_pointer->input_device);
         });
+}
+
+VirtualInput::~VirtualInput() {
+    if (logger_ != nullptr) wl_protocol_logger_destroy(logger_);
 }
 
 } // namespace planar

@@ -14,6 +14,7 @@ class Seat;
 class VirtualInput {
 public:
     VirtualInput(wl_display *display, Seat &seat);
+    ~VirtualInput();
     VirtualInput(const VirtualInput &) = delete;
     VirtualInput &operator=(const VirtualInput &) = delete;
 
@@ -24,6 +25,7 @@ private:
     Seat &seat_;
     wlr_virtual_keyboard_manager_v1 *keyboards_;
     wlr_virtual_pointer_manager_v1 *pointers_;
+    wl_protocol_logger *logger_ = nullptr; // checks keymap requests before wlroots reads them
     wl::Listener on_new_keyboard_, on_new_pointer_;
 };
 
