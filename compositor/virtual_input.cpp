@@ -4,9 +4,11 @@
 #include "log.hpp"
 #include "seat.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <vector>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -55,19 +57,21 @@ void guard_keymap_request(void *, wl_protocol_logger_type type, const wl_protoco
     }
     int fd = message->arguments[1].h;
     uint32_t size = message->arguments[2].u;
-    // wlroots refuses an mmap that fails (no_memory); an absurd size is its case.
-    if (size == 0 || size > (64u << 20)) return;
-    struct stat st {};
-    if (fstat(fd, &st) != 0) return;
+    if (size == 0) return; // wlroots maps nothing: its own refusal
+    // A sparse copy of exactly `size` bytes, whatever the client's fd is:
+    // every byte wlroots reads exists, and the last one ends the string.
     UniqueFd copy(memfd_create("planar-keymap", MFD_CLOEXEC));
     if (!copy || ftruncate(copy.get(), size) != 0) return;
-    void *to = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, copy.get(), 0);
-    if (to == MAP_FAILED) return;
-    size_t available = S_ISREG(st.st_mode) ? std::min<size_t>(size, static_cast<size_t>(st.st_size)) : 0;
-    ssize_t got = available > 0 ? pread(fd, to, available, 0) : 0;
-    (void)got; // what could not be read stays zero
-    static_cast<char *>(to)[size - 1] = '\0';
-    munmap(to, size);
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        // Keymaps are text of some kilobytes; more than 16 MiB is not read.
+        size_t wanted = std::min<size_t>({size, static_cast<size_t>(st.st_size), size_t{16} << 20});
+        std::vector<char> bytes(wanted);
+        ssize_t got = pread(fd, bytes.data(), wanted, 0);
+        if (got > 0) (void)!pwrite(copy.get(), bytes.data(), static_cast<size_t>(got), 0);
+    }
+    const char nul = '\0';
+    (void)!pwrite(copy.get(), &nul, 1, size - 1);
     dup3(copy.get(), fd, O_CLOEXEC); // wlroots maps and closes `fd`, now the copy
 }
 
