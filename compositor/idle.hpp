@@ -15,6 +15,7 @@ namespace planar {
 class Idle {
 public:
     Idle(wl_display *display, wlr_seat *seat);
+    ~Idle();
     Idle(const Idle &) = delete;
     Idle &operator=(const Idle &) = delete;
 
@@ -34,6 +35,7 @@ private:
     wlr_idle_inhibit_manager_v1 *inhibit_;
     std::list<std::unique_ptr<Inhibitor>> inhibitors_;
     wl::Listener on_new_inhibitor_;
+    wl_protocol_logger *logger_ = nullptr; // mends wlroots' idle timeout requests before they run
 };
 
 } // namespace planar

@@ -5,12 +5,14 @@
 // would see or get: pixels in a screenshot, window geometry, files the
 // programs wrote.
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 #include <thread>
 
 #include "harness.hpp"
+#include "kde-idle-client-protocol.h"
 #include "image.hpp"
 #include "test_client.hpp"
 
@@ -236,6 +238,78 @@ TEST_F(DesktopTest, SwayidleTimesOutWhenIdleAndNotWhileInhibited) {
         EXPECT_FALSE(exists(second_marker)) << "the timeout ran during input";
         EXPECT_TRUE(harness::wait_for([&] { return exists(second_marker); }, 6s)) << "no timeout once input stopped";
     }
+}
+
+// A client of org_kde_kwin_idle alone, to see its objects on the wire.
+struct IdleClient {
+    wl_display *display = nullptr;
+    wl_seat *seat = nullptr;
+    org_kde_kwin_idle *idle = nullptr;
+    int idle_events = 0;
+
+    explicit IdleClient(const std::string &socket) {
+        display = wl_display_connect(socket.c_str());
+        if (display == nullptr) return;
+        wl_registry *registry = wl_display_get_registry(display);
+        static const wl_registry_listener listener{
+            .global = [](void *data, wl_registry *r, uint32_t name, const char *iface, uint32_t) {
+                auto *self = static_cast<IdleClient *>(data);
+                if (strcmp(iface, wl_seat_interface.name) == 0 && self->seat == nullptr) {
+                    self->seat = static_cast<wl_seat *>(wl_registry_bind(r, name, &wl_seat_interface, 1));
+                } else if (strcmp(iface, org_kde_kwin_idle_interface.name) == 0) {
+                    self->idle = static_cast<org_kde_kwin_idle *>(wl_registry_bind(r, name, &org_kde_kwin_idle_interface, 1));
+                }
+            },
+            .global_remove = [](void *, wl_registry *, uint32_t) {},
+        };
+        wl_registry_add_listener(registry, &listener, this);
+        wl_display_roundtrip(display);
+        wl_registry_destroy(registry);
+    }
+    ~IdleClient() {
+        if (idle != nullptr) org_kde_kwin_idle_destroy(idle);
+        if (seat != nullptr) wl_seat_destroy(seat);
+        if (display != nullptr) wl_display_disconnect(display);
+    }
+    org_kde_kwin_idle_timeout *timeout(uint32_t ms) {
+        auto *t = org_kde_kwin_idle_get_idle_timeout(idle, seat, ms);
+        static const org_kde_kwin_idle_timeout_listener listener{
+            .idle = [](void *data, org_kde_kwin_idle_timeout *) { static_cast<IdleClient *>(data)->idle_events++; },
+            .resumed = [](void *, org_kde_kwin_idle_timeout *) {},
+        };
+        org_kde_kwin_idle_timeout_add_listener(t, &listener, this);
+        return t;
+    }
+};
+
+// release is a destructor: the object goes and its id is free again
+// (wlroots 0.15 frees the timer and keeps the object, so a request on it
+// afterwards read freed memory: fuzz/corpus/wayland_stream has that input).
+TEST_F(DesktopTest, ReleasedIdleTimeoutFreesItsIdAndANewOneFires) {
+    ASSERT_TRUE(start_headless());
+    IdleClient client(planar_.socket_path());
+    ASSERT_NE(client.display, nullptr);
+    ASSERT_NE(client.seat, nullptr);
+    ASSERT_NE(client.idle, nullptr) << "no org_kde_kwin_idle global";
+    org_kde_kwin_idle_timeout *first = client.timeout(60000);
+    uint32_t first_id = wl_proxy_get_id(reinterpret_cast<wl_proxy *>(first));
+    org_kde_kwin_idle_timeout_release(first);
+    ASSERT_GE(wl_display_roundtrip(client.display), 0);
+    // libwayland-client reuses freed ids last-freed first, and the
+    // roundtrip's own callback was freed after the timeout: the second
+    // object made now takes the timeout's id, if it was freed.
+    org_kde_kwin_idle_timeout *second = client.timeout(200);
+    org_kde_kwin_idle_timeout *third = client.timeout(60000);
+    EXPECT_EQ(wl_proxy_get_id(reinterpret_cast<wl_proxy *>(third)), first_id)
+        << "the released object's id was not freed (no wl_display.delete_id)";
+    EXPECT_TRUE(harness::wait_for([&] {
+        wl_display_roundtrip(client.display);
+        return client.idle_events > 0;
+    }, 5s)) << "the new timeout never fired";
+    EXPECT_EQ(wl_display_get_error(client.display), 0);
+    org_kde_kwin_idle_timeout_release(second);
+    org_kde_kwin_idle_timeout_release(third);
+    EXPECT_GE(wl_display_roundtrip(client.display), 0);
 }
 
 } // namespace
