@@ -6,7 +6,6 @@
 #include "layer_shell.hpp"
 #include "log.hpp"
 #include "output.hpp"
-#include "placement.hpp"
 #include "seat.hpp"
 #include "server.hpp"
 #include "xdg_link.hpp"
@@ -14,13 +13,9 @@
 namespace planar {
 
 XdgView::XdgView(Server &server, wlr_xdg_surface *xdg_surface)
-    : server_(server), xdg_(xdg_surface), id_(server.next_view_id()) {
-    tree_ = wlr_scene_tree_create(server_.view_layer());
-    tree_->node.data = static_cast<View *>(this);
-    border_ = std::make_unique<Border>(&tree_->node);
+    : ViewBase(server), xdg_(xdg_surface) {
     surface_node_ = wlr_scene_xdg_surface_create(&tree_->node, xdg_);
     XdgLink::create(xdg_, surface_node_, this); // popups and decorations find this view through it
-    wlr_scene_node_set_enabled(&tree_->node, false);
 
     wlr_xdg_toplevel *toplevel = xdg_->toplevel;
     on_map_.connect(&xdg_->events.map, [this](void *) { handle_map(); });
@@ -70,10 +65,10 @@ View *XdgView::parent_view() const {
 }
 
 XdgView::~XdgView() {
+    foreign_.reset();
     if (XdgLink *link = XdgLink::of(xdg_)) link->view_gone();
     if (mapped_) server_.view_unmapped(this, activated_);
     server_.seat().view_gone(this);
-    wlr_scene_node_destroy(&tree_->node);
 }
 
 XdgView *XdgView::from_xdg_surface(wlr_xdg_surface *xdg_surface) {
@@ -142,46 +137,6 @@ void XdgView::set_activated(bool activated) {
     wlr_xdg_toplevel_set_activated(xdg_, activated);
     update_border();
     state_changed();
-}
-
-void XdgView::set_minimized(bool minimized) {
-    if (minimized == minimized_ || !mapped_) return;
-    minimized_ = minimized;
-    update_visibility();
-    if (minimized) {
-        // The focus goes to the next window shown.
-        if (activated_) server_.view_minimized(this);
-    } else {
-        server_.focus_view(this);
-    }
-    server_.update_occlusion();
-    state_changed();
-}
-
-void XdgView::raise_and_activate() {
-    wlr_scene_node_raise_to_top(&tree_->node);
-    set_activated(true);
-}
-
-Output *XdgView::target_output(wlr_output *preferred) const {
-    if (preferred != nullptr && preferred->data != nullptr) {
-        auto *wanted = static_cast<Output *>(preferred->data);
-        if (wanted->usable()) return wanted;
-    }
-    wlr_box geo = geometry();
-    Output *output = placed_ ? server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0)
-                             : server_.seat().output_under_cursor();
-    return output != nullptr ? output : server_.primary_output();
-}
-
-wlr_box XdgView::target_output_box(wlr_output *preferred) const {
-    Output *output = target_output(preferred);
-    return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
-}
-
-wlr_box XdgView::target_work_area() const {
-    Output *output = target_output(nullptr);
-    return output != nullptr ? output->work_area() : wlr_box{0, 0, 1280, 720};
 }
 
 void XdgView::set_fullscreen(bool fullscreen, wlr_output *output) {
@@ -256,11 +211,6 @@ void XdgView::set_server_decorated(bool decorated) {
     update_border();
 }
 
-void XdgView::set_occluded(bool occluded) {
-    occluded_ = occluded;
-    update_visibility();
-}
-
 bool XdgView::awaiting_fullscreen_ack() const {
     // Only before the first frame is shown: a window already on screen keeps
     // showing its last frame while the client catches up (or hangs).
@@ -299,7 +249,7 @@ void XdgView::output_layout_changed() {
     if (!mapped_) return;
     refresh_surface_outputs();
     wlr_box geo = geometry();
-    Output *home = server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0);
+    Output *home = home_output();
     bool seen = wlr_output_layout_intersects(server_.layout(), nullptr, &geo);
     if (home == nullptr && !seen) {
         // Its output went away (disabled, unplugged, moved): the window goes to
@@ -325,26 +275,6 @@ void XdgView::output_layout_changed() {
     }
 }
 
-void XdgView::work_area_changed(Output *output) {
-    if (!mapped_ || !maximized_ || fullscreen_) return;
-    wlr_box geo = geometry();
-    if (server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0) != output) return;
-    wlr_box area = output->work_area();
-    fill(area);
-}
-
-void XdgView::refresh_surface_outputs() {
-    // wlroots 0.15's scene works out which output a surface is on (the one
-    // whose frames send its frame callbacks and presentation feedback) only
-    // when its node moves or its size changes, never when a scene output is
-    // destroyed: a window whose output was turned off would wait for frame
-    // callbacks forever. A move by one pixel and back makes it recompute
-    // against the outputs that remain (the damage of both moves is the
-    // window's own area).
-    wlr_scene_node_set_position(&tree_->node, x_ + 1, y_);
-    wlr_scene_node_set_position(&tree_->node, x_, y_);
-}
-
 void XdgView::place_initially() {
     placed_ = true;
     if (fullscreen_ || maximized_) return;
@@ -356,20 +286,7 @@ void XdgView::place_initially() {
         resize_to(area.x, area.y, std::min(geo.width, area.width), std::min(geo.height, area.height));
         return;
     }
-    // A dialog (xdg_toplevel.set_parent) is centred over its parent, kept on the output.
-    if (View *parent = parent_view()) {
-        wlr_box over = parent->geometry();
-        wlr_box centred{over.x + (over.width - geo.width) / 2, over.y + (over.height - geo.height) / 2, geo.width,
-                        geo.height};
-        wlr_box spot = clamp_into(centred, area);
-        move_to(spot.x, spot.y);
-        return;
-    }
-    std::vector<wlr_box> others;
-    for (View *other : server_.views()) {
-        if (other != this && other->mapped()) others.push_back(other->geometry());
-    }
-    wlr_box spot = least_covered_spot(area, geo.width, geo.height, others);
+    wlr_box spot = new_window_spot(area, geo.width, geo.height);
     move_to(spot.x, spot.y);
 }
 
@@ -377,19 +294,13 @@ void XdgView::handle_map() {
     mapped_ = true;
     if (!placed_) place_initially();
     update_visibility();
-    foreign_ = std::make_unique<ForeignToplevel>(server_, server_.foreign_toplevels(), *this);
-    // focus_view puts it in front of the stack and deactivates the others.
-    server_.focus_view(this);
+    mapped_now();
     plog::debug(plog::Scope::scene, "mapped toplevel '%s' at %d,%d",
                 xdg_->toplevel->app_id ? xdg_->toplevel->app_id : "", x_, y_);
 }
 
 void XdgView::handle_unmap() {
-    bool was_focused = activated_;
-    mapped_ = false;
-    activated_ = false;
-    minimized_ = false;
-    foreign_.reset();
+    bool was_focused = unmapped_now();
     wlr_scene_node_set_enabled(&tree_->node, false);
     server_.view_unmapped(this, was_focused);
 }

@@ -4,7 +4,6 @@
 
 #include "log.hpp"
 #include "output.hpp"
-#include "placement.hpp"
 #include "seat.hpp"
 #include "server.hpp"
 
@@ -23,12 +22,8 @@ uint16_t x11_size(int value) { return static_cast<uint16_t>(std::clamp(value, 1,
 } // namespace
 
 XwaylandView::XwaylandView(Server &server, wlr_xwayland_surface *xsurface)
-    : server_(server), xsurface_(xsurface), id_(server.next_view_id()) {
+    : ViewBase(server), xsurface_(xsurface) {
     xsurface_->data = this;
-    tree_ = wlr_scene_tree_create(server_.view_layer());
-    tree_->node.data = static_cast<View *>(this);
-    border_ = std::make_unique<Border>(&tree_->node);
-    wlr_scene_node_set_enabled(&tree_->node, false);
 
     on_map_.connect(&xsurface_->events.map, [this](void *) { handle_map(); });
     on_unmap_.connect(&xsurface_->events.unmap, [this](void *) { handle_unmap(); });
@@ -65,7 +60,6 @@ XwaylandView::~XwaylandView() {
     server_.seat().view_gone(this);
     xsurface_->data = nullptr;
     on_surface_node_destroy_.disconnect();
-    wlr_scene_node_destroy(&tree_->node);
 }
 
 XwaylandView *XwaylandView::from(wlr_xwayland_surface *xsurface) {
@@ -109,20 +103,7 @@ void XwaylandView::set_activated(bool activated) {
     state_changed();
 }
 
-void XwaylandView::set_minimized(bool minimized) {
-    if (minimized == minimized_ || !mapped_) return;
-    minimized_ = minimized;
-    wlr_xwayland_surface_set_minimized(xsurface_, minimized);
-    update_visibility();
-    if (minimized) {
-        // The focus goes to the next window shown.
-        if (activated_) server_.view_minimized(this);
-    } else {
-        server_.focus_view(this);
-    }
-    server_.update_occlusion();
-    state_changed();
-}
+void XwaylandView::tell_minimized(bool minimized) { wlr_xwayland_surface_set_minimized(xsurface_, minimized); }
 
 void XwaylandView::raise() {
     wlr_scene_node_raise_to_top(&tree_->node);
@@ -131,35 +112,9 @@ void XwaylandView::raise() {
     wlr_xwayland_surface_restack(xsurface_, nullptr, XCB_STACK_MODE_ABOVE);
 }
 
-void XwaylandView::raise_and_activate() {
-    raise();
-    set_activated(true);
-}
-
 View *XwaylandView::parent_view() const {
     XwaylandView *parent = from(xsurface_->parent);
     return parent != nullptr && parent->mapped() ? parent : nullptr;
-}
-
-Output *XwaylandView::target_output(wlr_output *preferred) const {
-    if (preferred != nullptr && preferred->data != nullptr) {
-        auto *wanted = static_cast<Output *>(preferred->data);
-        if (wanted->usable()) return wanted;
-    }
-    wlr_box geo = geometry();
-    Output *output = placed_ ? server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0)
-                             : server_.seat().output_under_cursor();
-    return output != nullptr ? output : server_.primary_output();
-}
-
-wlr_box XwaylandView::target_output_box(wlr_output *preferred) const {
-    Output *output = target_output(preferred);
-    return output != nullptr ? output->box() : wlr_box{0, 0, 1280, 720};
-}
-
-wlr_box XwaylandView::target_work_area() const {
-    Output *output = target_output();
-    return output != nullptr ? output->work_area() : wlr_box{0, 0, 1280, 720};
 }
 
 void XwaylandView::fill(const wlr_box &area) {
@@ -219,11 +174,6 @@ void XwaylandView::set_maximized(bool maximized) {
     state_changed();
 }
 
-void XwaylandView::set_occluded(bool occluded) {
-    occluded_ = occluded;
-    update_visibility();
-}
-
 void XwaylandView::update_visibility() {
     wlr_scene_node_set_enabled(&tree_->node, mapped_ && !occluded_ && !minimized_);
 }
@@ -235,13 +185,10 @@ void XwaylandView::close() {
 
 void XwaylandView::output_layout_changed() {
     if (!mapped_) return;
-    // As XdgView::refresh_surface_outputs: a nudge makes wlroots' scene
-    // recompute the surface's output, whose frames send its frame callbacks
-    // (Xwayland paces its Present extension on them).
-    wlr_scene_node_set_position(&tree_->node, x_ + 1, y_);
-    wlr_scene_node_set_position(&tree_->node, x_, y_);
+    // Xwayland paces its Present extension on the frame callbacks.
+    refresh_surface_outputs();
     wlr_box geo = geometry();
-    Output *home = server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0);
+    Output *home = home_output();
     bool seen = wlr_output_layout_intersects(server_.layout(), nullptr, &geo);
     if (home == nullptr) home = server_.primary_output();
     if (home == nullptr) return; // no output at all: placed again when one comes
@@ -274,27 +221,8 @@ void XwaylandView::place_initially() {
         move_to(geo.x, geo.y);
         return;
     }
-    // A transient window (a dialog) is centred over its parent, kept on the output.
-    if (View *parent = parent_view()) {
-        wlr_box over = parent->geometry();
-        wlr_box centred{over.x + (over.width - geo.width) / 2, over.y + (over.height - geo.height) / 2, geo.width,
-                        geo.height};
-        wlr_box spot = clamp_into(centred, area);
-        move_to(spot.x, spot.y);
-        return;
-    }
-    std::vector<wlr_box> others;
-    for (View *other : server_.views()) {
-        if (other != this && other->mapped()) others.push_back(other->geometry());
-    }
-    wlr_box spot = least_covered_spot(area, geo.width, geo.height, others);
+    wlr_box spot = new_window_spot(area, geo.width, geo.height);
     move_to(spot.x, spot.y);
-}
-
-void XwaylandView::work_area_changed(Output *output) {
-    if (!mapped_ || !maximized_ || fullscreen_) return;
-    wlr_box geo = geometry();
-    if (server_.output_at(geo.x + geo.width / 2.0, geo.y + geo.height / 2.0) == output) fill(output->work_area());
 }
 
 void XwaylandView::handle_map() {
@@ -321,19 +249,13 @@ void XwaylandView::handle_map() {
     if (xsurface_->fullscreen) set_fullscreen(true);
     update_visibility();
     update_border();
-    foreign_ = std::make_unique<ForeignToplevel>(server_, server_.foreign_toplevels(), *this);
-    // focus_view puts it in front of the stack and deactivates the others.
-    server_.focus_view(this);
+    mapped_now();
     plog::debug(plog::Scope::scene, "mapped X11 window 0x%x '%s' at %d,%d %dx%d", xsurface_->window_id,
                 xsurface_->title != nullptr ? xsurface_->title : "", x_, y_, xsurface_->width, xsurface_->height);
 }
 
 void XwaylandView::handle_unmap() {
-    bool was_focused = activated_;
-    mapped_ = false;
-    activated_ = false;
-    minimized_ = false;
-    foreign_.reset();
+    bool was_focused = unmapped_now();
     on_commit_.disconnect();
     if (surface_node_ != nullptr) {
         on_surface_node_destroy_.disconnect();

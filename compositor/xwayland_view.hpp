@@ -11,10 +11,8 @@
 
 #include <memory>
 
-#include "border.hpp"
-#include "foreign_toplevel.hpp"
 #include "listener.hpp"
-#include "view.hpp"
+#include "view_base.hpp"
 #include "wlr.hpp"
 
 namespace planar {
@@ -24,7 +22,7 @@ class Server;
 
 // Owned by Xwayland, which ends it when the X11 window goes or becomes
 // override-redirect.
-class XwaylandView final : public View {
+class XwaylandView final : public ViewBase {
 public:
     // `xsurface` may be mapped already (it was override-redirect until now).
     XwaylandView(Server &server, wlr_xwayland_surface *xsurface);
@@ -33,16 +31,8 @@ public:
     // The view of a managed X11 window, or null.
     static XwaylandView *from(wlr_xwayland_surface *xsurface);
 
-    uint32_t id() const override { return id_; }
     wlr_surface *surface() const override { return xsurface_->surface; }
-    bool mapped() const override { return mapped_; }
-    bool focused() const override { return activated_; }
-    bool fullscreen() const override { return fullscreen_; }
-    bool maximized() const override { return maximized_; }
-    bool minimized() const override { return minimized_; }
-    wlr_foreign_toplevel_handle_v1 *foreign_handle() const override { return foreign_ ? foreign_->handle() : nullptr; }
     wlr_box geometry() const override;
-    const BufferInfo &buffer_info() const override { return buffer_info_; }
     pid_t pid() const override { return xsurface_->pid; }
     std::string app_id() const override;
     std::string title() const override;
@@ -51,20 +41,15 @@ public:
     void move_to(int x, int y) override;
     void resize_to(int x, int y, int width, int height) override;
     void set_activated(bool activated) override;
-    void raise_and_activate() override;
     void raise() override;
     // The mapped view of its WM_TRANSIENT_FOR window, or null.
     View *parent_view() const override;
     void set_fullscreen(bool fullscreen, wlr_output *output = nullptr) override;
     void set_maximized(bool maximized) override;
-    // Iconified in X11's terms (WM_STATE, _NET_WM_STATE_HIDDEN) as well.
-    void set_minimized(bool minimized) override;
-    void set_occluded(bool occluded) override;
     // Never held back: X11 has no configure to wait for.
     void send_frame_done_while_held(const timespec *) override {}
     void close() override;
     void output_layout_changed() override;
-    void work_area_changed(Output *output) override;
 
 private:
     void handle_map();
@@ -74,39 +59,16 @@ private:
     // Tells X11 where the window is and how large it should be.
     void configure(int x, int y, int width, int height);
     void place_initially();
-    // The output a fullscreen or maximized window goes to: `preferred` when
-    // usable, else the one it is on (or under the cursor before it is placed).
-    Output *target_output(wlr_output *preferred = nullptr) const;
-    wlr_box target_output_box(wlr_output *preferred = nullptr) const;
-    wlr_box target_work_area() const;
-    // Maximized into `area`: the window and its border fill it exactly.
-    void fill(const wlr_box &area);
+    void fill(const wlr_box &area) override;
+    // Iconified in X11's terms (WM_STATE, _NET_WM_STATE_HIDDEN) as well.
+    void tell_minimized(bool minimized) override;
     // Back from fullscreen or maximized to the floating geometry it had.
     void restore_floating();
-    void update_visibility();
+    void update_visibility() override;
     void update_border();
-    // Taskbars hear of a change of state, name or output.
-    void state_changed() {
-        if (foreign_) foreign_->update();
-    }
 
-    Server &server_;
     wlr_xwayland_surface *xsurface_;
-    wlr_scene_tree *tree_;
     wlr_scene_node *surface_node_ = nullptr; // while mapped
-    std::unique_ptr<Border> border_;
-    uint32_t id_;
-    int x_ = 0, y_ = 0;
-    bool mapped_ = false;
-    bool placed_ = false;
-    bool activated_ = false;
-    bool fullscreen_ = false;
-    bool maximized_ = false;
-    bool occluded_ = false;
-    bool minimized_ = false;
-    std::unique_ptr<ForeignToplevel> foreign_; // while mapped
-    wlr_box saved_{}; // floating geometry to return to from fullscreen or maximized
-    BufferInfo buffer_info_;
 
     wl::Listener on_map_, on_unmap_, on_commit_, on_surface_node_destroy_;
     wl::Listener on_request_configure_, on_request_move_, on_request_resize_, on_request_fullscreen_,

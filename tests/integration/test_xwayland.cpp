@@ -150,6 +150,22 @@ protected:
         return found;
     }
 
+    // The line of an override-redirect window (a menu) once planar-ctl
+    // lists one; `list` gets the last listing either way.
+    std::optional<Line> override_redirect_window(std::string &list, std::chrono::milliseconds timeout) {
+        std::optional<Line> found;
+        harness::wait_for(
+            [&] {
+                list = surfaces();
+                for (const Line &l : lines_of(list)) {
+                    if (!l.value("override_redirect").empty()) found = l;
+                }
+                return found.has_value();
+            },
+            timeout);
+        return found;
+    }
+
     std::optional<image::Image> screenshot() {
         std::string file = planar_.path("xwayland.ppm");
         auto result = planar_.run({"grim", "-t", "ppm", file}, 20s);
@@ -335,18 +351,8 @@ TEST_F(XwaylandTest, OverrideRedirectWindowIsShownAtItsOwnPlaceAboveTheOthers) {
     harness::Process eyes = spawn_x11("xeyes-or", {"xeyes", "-xrm", "*overrideRedirect: true", "-geometry",
                                                    "120x90+" + std::to_string(ox) + "+" + std::to_string(oy)});
     std::string list;
-    std::optional<Line> menu;
-    ASSERT_TRUE(harness::wait_for(
-        [&] {
-            list = surfaces();
-            for (const Line &l : lines_of(list)) {
-                if (!l.value("override_redirect").empty()) menu = l;
-            }
-            return menu.has_value();
-        },
-        30s))
-        << "no override-redirect window in planar-ctl\n"
-        << list;
+    std::optional<Line> menu = override_redirect_window(list, 30s);
+    ASSERT_TRUE(menu) << "no override-redirect window in planar-ctl\n" << list;
     EXPECT_EQ(menu->value("geometry"), "120x90+" + std::to_string(ox) + "+" + std::to_string(oy)) << list;
     // Its surface holds its X11 border (Xt's shells have 1 px) around that.
     int sw = 0, sh = 0;
@@ -567,19 +573,9 @@ TEST_F(XwaylandTest, CtrlClickOpensXtermsMenuAtThePointer) {
     harness::Process mouse =
         planar_.spawn("virtual-pointer", {virtual_pointer(), "move", std::to_string(px), std::to_string(py), "press",
                                           "left", "wait-file", go, "release", "left"});
-    std::optional<Line> menu;
     std::string list;
-    ASSERT_TRUE(harness::wait_for(
-        [&] {
-            list = surfaces();
-            for (const Line &l : lines_of(list)) {
-                if (!l.value("override_redirect").empty()) menu = l;
-            }
-            return menu.has_value();
-        },
-        15s))
-        << "no menu opened\n"
-        << list;
+    std::optional<Line> menu = override_redirect_window(list, 15s);
+    ASSERT_TRUE(menu) << "no menu opened\n" << list;
     int mw = 0, mh = 0, mx = 0, my = 0, sw = 0, sh = 0;
     ASSERT_TRUE(menu->geometry(mw, mh, mx, my)) << menu->text;
     ASSERT_EQ(sscanf(menu->value("size").c_str(), "%dx%d", &sw, &sh), 2) << menu->text;

@@ -24,24 +24,7 @@
 #include <xf86drmMode.h>
 
 #include "vm-fail.h"
-
-static int open_vkms(void)
-{
-	for (int i = 0; i < 16; i++) {
-		char path[32];
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		drmVersionPtr v = drmGetVersion(fd);
-		int is_vkms = v && strcmp(v->name, "vkms") == 0;
-		drmFreeVersion(v);
-		if (is_vkms)
-			return fd;
-		close(fd);
-	}
-	fail("no /dev/dri/card* is driven by vkms");
-}
+#include "vm-kms.h"
 
 // The value of the property NAME of object ID, and whether it has one.
 static int object_property(int fd, uint32_t id, uint32_t type, const char *name, uint64_t *value)

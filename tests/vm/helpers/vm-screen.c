@@ -22,6 +22,7 @@
 #include <xf86drmMode.h>
 
 #include "vm-fail.h"
+#include "vm-kms.h"
 
 static uint32_t parse_colour(const char *text)
 {
@@ -153,23 +154,7 @@ static int check_ppm(int argc, char **argv)
 
 static int check_primary(void)
 {
-	int fd = -1;
-	for (int i = 0; i < 16 && fd < 0; i++) {
-		char path[32];
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		drmVersionPtr v = drmGetVersion(fd);
-		int is_vkms = v && strcmp(v->name, "vkms") == 0;
-		drmFreeVersion(v);
-		if (!is_vkms) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	if (fd < 0)
-		fail("no /dev/dri/card* is driven by vkms");
+	int fd = open_vkms();
 	drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
 	drmModePlaneResPtr planes = drmModeGetPlaneResources(fd);
 	if (!planes)
