@@ -28,7 +28,16 @@ ForeignToplevel::ForeignToplevel(Server &server, wlr_foreign_toplevel_manager_v1
     update();
 }
 
-ForeignToplevel::~ForeignToplevel() { wlr_foreign_toplevel_handle_v1_destroy(handle_); }
+ForeignToplevel::~ForeignToplevel() {
+    // The request listeners are links in the handle's signals: off them
+    // before the handle is freed (as members they would go after it).
+    on_request_maximize_.disconnect();
+    on_request_minimize_.disconnect();
+    on_request_activate_.disconnect();
+    on_request_fullscreen_.disconnect();
+    on_request_close_.disconnect();
+    wlr_foreign_toplevel_handle_v1_destroy(handle_);
+}
 
 void ForeignToplevel::update() {
     std::string title = view_.title();

@@ -26,7 +26,7 @@ Output::Output(Server &server, wlr_output *output, const backend::OutputMode *mo
     : server_(server), output_(output), planner_(output),
       feedback_(output, std::chrono::milliseconds(server.config().scanout_feedback_hold_ms)) {
     output_->data = this;
-    if (!wlr_output_init_render(output_, server_.allocator(), server_.renderer())) {
+    if (!wlr_output_init_render(output_, server_.allocator(), server_.output_renderer())) {
         plog::error(plog::Scope::output, "%s: cannot initialise rendering", output_->name);
     }
 

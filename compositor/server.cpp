@@ -30,6 +30,7 @@
 #include "popup.hpp"
 #include "request_checks.hpp"
 #include "seat.hpp"
+#include "pixman_fast_path.hpp"
 #include "shm_yuv.hpp"
 #include "view.hpp"
 #include "virtual_input.hpp"
@@ -113,6 +114,7 @@ Server::~Server() {
     explicit_sync_.reset();
     importer_.reset();
     shm_yuv_.reset(); // before the display: it listens to the compositor's surfaces
+    pixman_fast_path_.reset(); // before the renderer, whose function table it replaced
     output_manager_.reset();
     request_checks_.reset();
     virtual_input_.reset();
@@ -211,6 +213,10 @@ bool Server::create_backend() {
     return true;
 }
 
+wlr_renderer *Server::output_renderer() const {
+    return pixman_fast_path_ ? pixman_fast_path_->renderer() : renderer_;
+}
+
 bool Server::create_renderer() {
     switch (options_.renderer) {
     case RendererKind::pixman:
@@ -243,6 +249,8 @@ bool Server::create_renderer() {
         return false;
     }
     plog::info(plog::Scope::core, "renderer: %s", wlr_renderer_is_pixman(renderer_) ? "pixman" : "gles2");
+    // Outputs draw through it: unscaled windows are copied, not resampled.
+    if (wlr_renderer_is_pixman(renderer_)) pixman_fast_path_ = std::make_unique<render::PixmanFastPath>(renderer_);
     // wl_shm only: linux-dmabuf is planar's own, never wlroots' (which would
     // refuse to exist without a render node).
     wlr_renderer_init_wl_shm(renderer_, display_);
@@ -260,6 +268,10 @@ void Server::create_globals() {
     // (camera and video pipelines: GStreamer's waylandsink offers system
     // memory YUY2 to wl_shm) on top of the renderer's RGB formats.
     shm_yuv_ = std::make_unique<render::ShmYuvRenderer>(renderer_);
+    if (pixman_fast_path_) {
+        shm_yuv_->on_texture_made(
+            [this](wlr_texture *texture, wlr_buffer *buffer) { pixman_fast_path_->track(texture, buffer); });
+    }
     compositor_ = wlr_compositor_create(display_, shm_yuv_->renderer()); // also wl_subcompositor
     shm_yuv_->watch(compositor_);
     // CPU-converted dma-bufs convert once per commit, not once per read.

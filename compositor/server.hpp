@@ -22,6 +22,7 @@ namespace render {
 class EglCompletionFences;
 class Importer;
 class ShmYuvRenderer;
+class PixmanFastPath;
 }
 
 namespace planar {
@@ -59,6 +60,8 @@ public:
     wlr_backend *backend() const { return backend_; }
     wlr_compositor *compositor() const { return compositor_; }
     wlr_renderer *renderer() const { return renderer_; }
+    // What outputs draw with: the renderer, behind PixmanFastPath for pixman.
+    wlr_renderer *output_renderer() const;
     wlr_allocator *allocator() const { return allocator_; }
     wlr_scene *scene() const { return scene_; }
     wlr_output_layout *layout() const { return layout_; }
@@ -155,6 +158,7 @@ private:
 
     std::unique_ptr<render::Importer> importer_;
     std::unique_ptr<render::ShmYuvRenderer> shm_yuv_;
+    std::unique_ptr<render::PixmanFastPath> pixman_fast_path_; // pixman only
     std::unique_ptr<proto::LinuxDmabuf> linux_dmabuf_;
     wlr_screencopy_manager_v1 *screencopy_ = nullptr;
     // Before the protocols that borrow it: destroyed after them.

@@ -57,63 +57,19 @@ uintptr_t mapping_end(const void *address) {
     return end;
 }
 
-// Forwarders: every renderer call but texture_from_buffer goes to the real one.
-wlr_renderer *real(wlr_renderer *proxy) { return ShmYuvRenderer::real_of(proxy); }
-void begin(wlr_renderer *r, uint32_t w, uint32_t h) { real(r)->impl->begin(real(r), w, h); }
-void clear(wlr_renderer *r, const float color[4]) { real(r)->impl->clear(real(r), color); }
-void scissor(wlr_renderer *r, wlr_box *box) { real(r)->impl->scissor(real(r), box); }
-bool render_subtexture(wlr_renderer *r, wlr_texture *t, const wlr_fbox *box, const float matrix[9], float alpha) {
-    return real(r)->impl->render_subtexture_with_matrix(real(r), t, box, matrix, alpha);
-}
-void render_quad(wlr_renderer *r, const float color[4], const float matrix[9]) {
-    real(r)->impl->render_quad_with_matrix(real(r), color, matrix);
-}
-const uint32_t *shm_formats(wlr_renderer *r, size_t *len) { return real(r)->impl->get_shm_texture_formats(real(r), len); }
-uint32_t buffer_caps(wlr_renderer *r) { return real(r)->impl->get_render_buffer_caps(real(r)); }
-int drm_fd(wlr_renderer *r) { return wlr_renderer_get_drm_fd(real(r)); }
-const wlr_drm_format_set *dmabuf_formats(wlr_renderer *r) { return wlr_renderer_get_dmabuf_texture_formats(real(r)); }
-void destroy(wlr_renderer *) {} // the proxy is a member of ShmYuvRenderer
-
 } // namespace
-
-ShmYuvRenderer &ShmYuvRenderer::from(wlr_renderer *renderer) {
-    return *reinterpret_cast<Proxy *>(renderer)->owner;
-}
-
-wlr_renderer *ShmYuvRenderer::real_of(wlr_renderer *proxy) { return from(proxy).real_; }
 
 const std::vector<uint32_t> &ShmYuvRenderer::added_shm_formats() {
     static const std::vector<uint32_t> formats = {WL_SHM_FORMAT_YUYV, WL_SHM_FORMAT_NV12};
     return formats;
 }
 
-ShmYuvRenderer::ShmYuvRenderer(wlr_renderer *real) : real_(real) {
-    static const wlr_renderer_impl impl = {
-        .bind_buffer = nullptr,
-        .begin = begin,
-        .end = nullptr,
-        .clear = clear,
-        .scissor = scissor,
-        .render_subtexture_with_matrix = render_subtexture,
-        .render_quad_with_matrix = render_quad,
-        .get_shm_texture_formats = shm_formats,
-        .get_dmabuf_texture_formats = dmabuf_formats,
-        .get_render_formats = nullptr,
-        .preferred_read_format = nullptr,
-        .read_pixels = nullptr,
-        .destroy = destroy,
-        .get_drm_fd = drm_fd,
-        .get_render_buffer_caps = buffer_caps,
-        .texture_from_buffer = texture_from_buffer,
-    };
-    proxy_.owner = this;
-    wlr_renderer_init(&proxy_.base, &impl);
+ShmYuvRenderer::ShmYuvRenderer(wlr_renderer *real) : real_(real), proxy_(real, this) {
+    proxy_.impl.texture_from_buffer = texture_from_buffer;
+    proxy_.init();
 }
 
-ShmYuvRenderer::~ShmYuvRenderer() {
-    on_new_surface_.disconnect();
-    wlr_renderer_destroy(&proxy_.base);
-}
+ShmYuvRenderer::~ShmYuvRenderer() { on_new_surface_.disconnect(); }
 
 void ShmYuvRenderer::watch(wlr_compositor *compositor) {
     on_new_surface_.connect_as<wlr_surface>(&compositor->events.new_surface, [this](wlr_surface *surface) {
@@ -133,7 +89,7 @@ void ShmYuvRenderer::watch(wlr_compositor *compositor) {
 }
 
 wlr_texture *ShmYuvRenderer::texture_from_buffer(wlr_renderer *renderer, wlr_buffer *buffer) {
-    ShmYuvRenderer &self = from(renderer);
+    auto &self = ForwardingRenderer::owner_of<ShmYuvRenderer>(renderer);
     // dma-bufs (planar's and any other) go straight on: asking them for a
     // data pointer would map them on the CPU.
     if (buffer->impl->get_dmabuf == nullptr && buffer->impl->begin_data_ptr_access != nullptr) {
@@ -157,6 +113,7 @@ wlr_texture *ShmYuvRenderer::texture_from_buffer(wlr_renderer *renderer, wlr_buf
     if (!keeps_buffer) self.tell_committed(buffer);
     wlr_texture *texture = wlr_texture_from_buffer(self.real_, buffer);
     if (keeps_buffer) self.tell_committed(buffer);
+    if (texture != nullptr && self.texture_made_) self.texture_made_(texture, buffer);
     return texture;
 }
 
@@ -209,6 +166,7 @@ wlr_texture *ShmYuvRenderer::converted_texture(wlr_buffer *buffer, void *data, u
         yuyv_to_xrgb(bytes, stride, buffer->width, buffer->height, xrgb->pixels.data(), width);
     }
     wlr_texture *texture = wlr_texture_from_buffer(real_, &xrgb->base);
+    if (texture != nullptr && texture_made_) texture_made_(texture, &xrgb->base);
     wlr_buffer_drop(&xrgb->base); // the texture keeps what it needs
     return texture;
 }

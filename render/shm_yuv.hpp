@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "forwarding_renderer.hpp"
 #include "listener.hpp"
 #include "wlr.hpp"
 
@@ -45,17 +46,14 @@ public:
     // what changed in this buffer.
     using Committed = std::function<void(wlr_buffer *buffer, const pixman_region32_t *damage)>;
     void on_committed(Committed committed) { committed_ = std::move(committed); }
+    // Called with each texture made for a surface and the buffer it reads
+    // (PixmanFastPath::track).
+    using TextureMade = std::function<void(wlr_texture *texture, wlr_buffer *buffer)>;
+    void on_texture_made(TextureMade made) { texture_made_ = std::move(made); }
     // The wl_shm formats this adds (WL_SHM_FORMAT_*).
     static const std::vector<uint32_t> &added_shm_formats();
-    // The renderer behind a proxy (for the forwarding functions).
-    static wlr_renderer *real_of(wlr_renderer *proxy);
 
 private:
-    struct Proxy {
-        wlr_renderer base; // first member: wlroots hands us &base
-        ShmYuvRenderer *owner;
-    };
-    static ShmYuvRenderer &from(wlr_renderer *renderer);
     static wlr_texture *texture_from_buffer(wlr_renderer *renderer, wlr_buffer *buffer);
     wlr_texture *converted_texture(wlr_buffer *buffer, void *data, uint32_t format, size_t stride);
     void tell_committed(wlr_buffer *buffer);
@@ -65,9 +63,10 @@ private:
     };
 
     wlr_renderer *real_;
-    Proxy proxy_{};
+    ForwardingRenderer proxy_;
     bool refused_logged_ = false;
     Committed committed_;
+    TextureMade texture_made_;
     wl::Listener on_new_surface_;
     std::unordered_map<wlr_surface *, std::unique_ptr<SurfaceWatch>> surfaces_;
 };

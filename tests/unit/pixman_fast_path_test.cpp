@@ -1,0 +1,162 @@
+// PixmanFastPath draws a texture moved by whole pixels with a plain copy:
+// the pixels must be exactly those wlroots' pixman renderer draws, for
+// opaque and translucent formats, clipped by the scissor and by the
+// target's edges; anything else (scaled, translucent alpha, a texture it
+// was not told the buffer of) is drawn by wlroots.
+#include <cstring>
+#include <drm_fourcc.h>
+#include <gtest/gtest.h>
+#include <random>
+#include <vector>
+
+#include "pixman_fast_path.hpp"
+#include "wlr.hpp"
+
+namespace {
+
+// Pixels in memory as a wlr_buffer, readable and writable.
+struct MemoryBuffer {
+    wlr_buffer base; // first member: wlroots hands us &base
+    uint32_t format;
+    std::vector<uint32_t> pixels;
+
+    static MemoryBuffer *from(wlr_buffer *b) { return reinterpret_cast<MemoryBuffer *>(b); }
+    static bool begin(wlr_buffer *b, uint32_t, void **data, uint32_t *format, size_t *stride) {
+        *data = from(b)->pixels.data();
+        *format = from(b)->format;
+        *stride = static_cast<size_t>(b->width) * 4;
+        return true;
+    }
+    static void end(wlr_buffer *) {}
+    static void destroy(wlr_buffer *b) { delete from(b); }
+    static constexpr wlr_buffer_impl impl = {
+        .destroy = destroy, .get_dmabuf = nullptr, .get_shm = nullptr,
+        .begin_data_ptr_access = begin, .end_data_ptr_access = end,
+    };
+
+    static MemoryBuffer *create(int width, int height, uint32_t format, uint32_t seed) {
+        auto *b = new MemoryBuffer{};
+        wlr_buffer_init(&b->base, &impl, width, height);
+        b->format = format;
+        b->pixels.resize(static_cast<size_t>(width) * height);
+        std::mt19937 random(seed);
+        for (uint32_t &p : b->pixels) p = random();
+        return b;
+    }
+};
+
+class PixmanFastPathTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        pixman_ = wlr_pixman_renderer_create();
+        ASSERT_NE(pixman_, nullptr);
+        fast_ = std::make_unique<render::PixmanFastPath>(pixman_);
+    }
+    void TearDown() override {
+        for (wlr_texture *t : textures_) wlr_texture_destroy(t);
+        for (MemoryBuffer *b : buffers_) wlr_buffer_drop(&b->base);
+        fast_.reset();
+        wlr_renderer_destroy(pixman_);
+    }
+
+    wlr_texture *texture(int width, int height, uint32_t format, bool tracked = true) {
+        MemoryBuffer *source = MemoryBuffer::create(width, height, format, 7);
+        if (format == DRM_FORMAT_ARGB8888) {
+            // Every kind of alpha, premultiplied as wl_shm's ARGB is.
+            for (size_t i = 0; i < source->pixels.size(); i++) {
+                uint32_t a = (i * 37) % 256, p = source->pixels[i];
+                auto channel = [&](int shift) { return (((p >> shift) & 0xff) * a / 255) << shift; };
+                source->pixels[i] = a << 24 | channel(16) | channel(8) | channel(0);
+            }
+        }
+        buffers_.push_back(source);
+        wlr_texture *t = wlr_texture_from_buffer(pixman_, &source->base);
+        textures_.push_back(t);
+        if (tracked) fast_->track(t, &source->base);
+        return t;
+    }
+
+    // The target after drawing `t` into `box` (output pixels) with `renderer`.
+    std::vector<uint32_t> draw(wlr_renderer *renderer, wlr_texture *t, wlr_box box, float alpha,
+                               const wlr_box *scissor = nullptr) {
+        MemoryBuffer *target = MemoryBuffer::create(64, 48, DRM_FORMAT_ARGB8888, 99);
+        float identity[9], matrix[9];
+        wlr_matrix_identity(identity);
+        wlr_matrix_project_box(matrix, &box, WL_OUTPUT_TRANSFORM_NORMAL, 0, identity);
+        EXPECT_TRUE(wlr_renderer_begin_with_buffer(renderer, &target->base));
+        wlr_box clip = scissor ? *scissor : wlr_box{0, 0, 64, 48};
+        wlr_renderer_scissor(renderer, &clip);
+        EXPECT_TRUE(wlr_render_texture_with_matrix(renderer, t, matrix, alpha));
+        wlr_renderer_end(renderer);
+        std::vector<uint32_t> pixels = target->pixels;
+        wlr_buffer_drop(&target->base);
+        return pixels;
+    }
+
+    // Draws through the fast path and through wlroots alone; the pixels must agree.
+    void expect_same(wlr_texture *t, wlr_box box, float alpha, const wlr_box *scissor = nullptr) {
+        std::vector<uint32_t> ours = draw(fast_->renderer(), t, box, alpha, scissor);
+        std::vector<uint32_t> theirs = draw(pixman_, t, box, alpha, scissor);
+        size_t differ = 0;
+        for (size_t i = 0; i < ours.size(); i++) differ += ours[i] != theirs[i];
+        EXPECT_EQ(differ, 0u) << "of " << ours.size() << " pixels";
+        // Something was drawn at all (the target started as noise).
+        EXPECT_NE(ours, draw(pixman_, t, wlr_box{200, 200, box.width, box.height}, alpha, scissor));
+    }
+
+    wlr_renderer *pixman_ = nullptr;
+    std::unique_ptr<render::PixmanFastPath> fast_;
+    std::vector<MemoryBuffer *> buffers_;
+    std::vector<wlr_texture *> textures_;
+};
+
+TEST_F(PixmanFastPathTest, OpaqueTextureMovedByWholePixelsIsCopiedExactly) {
+    wlr_texture *t = texture(37, 23, DRM_FORMAT_XRGB8888);
+    expect_same(t, {13, 7, 37, 23}, 1.0f);
+    EXPECT_EQ(fast_->fast_draws(), 1u);
+}
+
+TEST_F(PixmanFastPathTest, TranslucentTextureIsBlendedExactly) {
+    wlr_texture *t = texture(37, 23, DRM_FORMAT_ARGB8888);
+    expect_same(t, {20, 11, 37, 23}, 1.0f);
+    EXPECT_EQ(fast_->fast_draws(), 1u);
+}
+
+TEST_F(PixmanFastPathTest, ClippedByTheTargetsEdgesAndTheScissor) {
+    wlr_texture *t = texture(37, 23, DRM_FORMAT_XRGB8888);
+    expect_same(t, {-9, 35, 37, 23}, 1.0f);
+    expect_same(t, {40, -5, 37, 23}, 1.0f);
+    wlr_box scissor{16, 10, 20, 9};
+    expect_same(t, {13, 7, 37, 23}, 1.0f, &scissor);
+    EXPECT_EQ(fast_->fast_draws(), 3u);
+}
+
+TEST_F(PixmanFastPathTest, ScaledTranslucentOrUntrackedDrawsGoToWlroots) {
+    wlr_texture *t = texture(37, 23, DRM_FORMAT_XRGB8888);
+    expect_same(t, {13, 7, 50, 23}, 1.0f); // scaled in x
+    expect_same(t, {13, 7, 37, 23}, 0.5f); // the surface's opacity
+    wlr_texture *untracked = texture(37, 23, DRM_FORMAT_XRGB8888, false);
+    expect_same(untracked, {13, 7, 37, 23}, 1.0f);
+    EXPECT_EQ(fast_->fast_draws(), 0u);
+    EXPECT_EQ(fast_->wlroots_draws(), 3u);
+}
+
+TEST(WholePixelOffset, OnlyAUnitScaleWithAWholeTranslation) {
+    float identity[9], m[9];
+    wlr_matrix_identity(identity);
+    int x = 0, y = 0;
+    wlr_box box{-4, 17, 10, 6};
+    wlr_matrix_project_box(m, &box, WL_OUTPUT_TRANSFORM_NORMAL, 0, identity);
+    ASSERT_TRUE(render::whole_pixel_offset(wlr_fbox{0, 0, 10, 6}, m, x, y));
+    EXPECT_EQ(x, -4);
+    EXPECT_EQ(y, 17);
+    EXPECT_FALSE(render::whole_pixel_offset(wlr_fbox{1, 0, 10, 6}, m, x, y)); // a crop
+    EXPECT_FALSE(render::whole_pixel_offset(wlr_fbox{0, 0, 5, 6}, m, x, y));  // scaled by 2
+    wlr_matrix_project_box(m, &box, WL_OUTPUT_TRANSFORM_90, 0, identity);
+    EXPECT_FALSE(render::whole_pixel_offset(wlr_fbox{0, 0, 10, 6}, m, x, y)); // rotated
+    wlr_fbox half{0, 0, 10, 6};
+    m[2] += 0.5f;
+    EXPECT_FALSE(render::whole_pixel_offset(half, m, x, y)); // half a pixel off
+}
+
+} // namespace
