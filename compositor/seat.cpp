@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "drag.hpp"
 #include "idle.hpp"
 #include "input_lock.hpp"
 #include "keyboard.hpp"
@@ -120,6 +121,7 @@ Seat::Seat(Server &server) : server_(server) {
         &seat_->events.request_set_primary_selection, [this](wlr_seat_request_set_primary_selection_event *e) {
             wlr_seat_set_primary_selection(seat_, e->source, e->serial);
         });
+    drag_ = std::make_unique<DragAndDrop>(seat_, server_.drag_icon_layer());
     update_capabilities();
 }
 
@@ -225,12 +227,16 @@ void Seat::handle_motion(uint32_t time_msec) {
         process_grab();
         return;
     }
+    drag_->moved(cursor_->x, cursor_->y);
     // wl_pointer: while a button pressed over a surface is held, that surface
     // keeps the pointer wherever it goes (an implicit grab: a drag off a
-    // scrollbar or a selection still reaches its client).
+    // scrollbar or a selection still reaches its client). A drag-and-drop
+    // instead enters whatever is under the cursor (wlroots' drag grab turns
+    // the enter into wl_data_device.enter).
     wlr_surface *held = seat_->pointer_state.focused_surface;
     double ox = 0, oy = 0;
-    if (held != nullptr && seat_->pointer_state.button_count > 0 && surface_origin(held, &ox, &oy)) {
+    if (held != nullptr && seat_->pointer_state.button_count > 0 && !drag_->active() &&
+        surface_origin(held, &ox, &oy)) {
         wlr_seat_pointer_notify_motion(seat_, time_msec, cursor_->x - ox, cursor_->y - oy);
         return;
     }
@@ -445,6 +451,7 @@ void Seat::handle_touch_motion(wlr_event_touch_motion *event) {
     if (point == nullptr || point->surface == nullptr || !surface_origin(point->surface, &ox, &oy)) return;
     double lx = 0, ly = 0;
     wlr_cursor_absolute_to_layout_coords(cursor_, event->device, event->x, event->y, &lx, &ly);
+    drag_->moved(lx, ly);
     wlr_seat_touch_notify_motion(seat_, event->time_msec, event->touch_id, lx - ox, ly - oy);
 }
 

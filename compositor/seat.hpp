@@ -14,6 +14,7 @@
 
 namespace planar {
 
+class DragAndDrop;
 class Keyboard;
 class PointerConstraints;
 class Output;
@@ -88,6 +89,7 @@ private:
     std::list<std::unique_ptr<Keyboard>> keyboards_;
     std::list<std::unique_ptr<TouchDevice>> touch_devices_;
     std::unique_ptr<PointerConstraints> constraints_;
+    std::unique_ptr<DragAndDrop> drag_;
     bool has_pointer_ = false;
     wl_event_source *refresh_idle_ = nullptr;
 

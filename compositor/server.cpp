@@ -428,6 +428,7 @@ bool Server::init() {
     on_layout_change_.connect(&layout_->events.change, [this](void *) { layout_changed(); });
     scene_ = wlr_scene_create();
     view_layer_ = wlr_scene_tree_create(&scene_->node);
+    drag_icon_layer_ = wlr_scene_tree_create(&scene_->node);
     wlr_scene_attach_output_layout(scene_, layout_);
 
     create_globals();
@@ -560,7 +561,14 @@ void Server::handle_new_xdg_surface(wlr_xdg_surface *xdg_surface) {
 View *Server::view_at(double lx, double ly, wlr_surface **surface, double *sx, double *sy) {
     // The whole scene: layer surfaces (panels, launchers) and X11 override-redirect
     // windows (menus) take input too, without being Views.
-    wlr_scene_node *node = wlr_scene_node_at(&scene_->node, lx, ly, sx, sy);
+    // A drag icon under the cursor is shown, not pointed at: what is under
+    // it gets the drag's enter and drop.
+    wlr_scene_node *node = nullptr;
+    wlr_scene_node *layer = nullptr;
+    wl_list_for_each_reverse(layer, &scene_->node.state.children, state.link) {
+        if (layer == &drag_icon_layer_->node) continue;
+        if ((node = wlr_scene_node_at(layer, lx, ly, sx, sy)) != nullptr) break;
+    }
     if (node == nullptr || node->type != WLR_SCENE_NODE_SURFACE) return nullptr;
     wlr_surface *found = wlr_scene_surface_from_node(node)->surface;
     // While a lock client holds the input, nothing else is under the pointer.

@@ -60,6 +60,8 @@ public:
     wlr_backend *backend() const { return backend_; }
     wlr_compositor *compositor() const { return compositor_; }
     wlr_renderer *renderer() const { return renderer_; }
+    // Above every other surface; see DragAndDrop.
+    wlr_scene_tree *drag_icon_layer() const { return drag_icon_layer_; }
     // What outputs draw with: the renderer, behind PixmanFastPath for pixman.
     wlr_renderer *output_renderer() const;
     wlr_allocator *allocator() const { return allocator_; }
@@ -148,6 +150,7 @@ private:
     wlr_compositor *compositor_ = nullptr;
     wlr_scene *scene_ = nullptr;
     wlr_scene_tree *view_layer_ = nullptr;
+    wlr_scene_tree *drag_icon_layer_ = nullptr;
     wlr_output_layout *layout_ = nullptr;
     wlr_xdg_shell *xdg_shell_ = nullptr;
     wlr_presentation *presentation_ = nullptr;
