@@ -29,6 +29,15 @@ public:
         wl_signal_add(signal, &link_.listener);
     }
 
+    // For signals reached only through a function
+    // (wl_display_add_client_created_listener, wl_client_add_destroy_listener):
+    // sets the callback and returns the wl_listener to hand to it.
+    wl_listener *prepare(Callback callback) {
+        disconnect();
+        callback_ = std::move(callback);
+        return &link_.listener;
+    }
+
     // Typed convenience: connect(&sig, [this](wlr_output *o) { ... }).
     template <typename T, typename F>
     void connect_as(wl_signal *signal, F &&f) {
@@ -59,5 +68,26 @@ private:
     Link link_{};
     Callback callback_;
 };
+
+// wl_signal_emit for a signal whose listeners may remove other listeners of
+// it, not only themselves (wl_signal_emit would then step into a removed
+// one): a cursor walks the list, and listeners added meanwhile are not
+// called. For emitting a wlroots object's signal from planar (wlroots'
+// own safe emit is private).
+inline void emit_safe(wl_signal *signal, void *data) {
+    wl_listener cursor{}, end{};
+    cursor.notify = end.notify = [](wl_listener *, void *) {};
+    wl_list_insert(&signal->listener_list, &cursor.link);
+    wl_list_insert(signal->listener_list.prev, &end.link);
+    while (cursor.link.next != &end.link) {
+        wl_list *next = cursor.link.next;
+        wl_listener *listener = wl_container_of(next, listener, link);
+        wl_list_remove(&cursor.link);
+        wl_list_insert(next, &cursor.link);
+        listener->notify(listener, data);
+    }
+    wl_list_remove(&cursor.link);
+    wl_list_remove(&end.link);
+}
 
 } // namespace wl

@@ -50,6 +50,17 @@ void check_get_xdg_surface(wl_resource *wm_base, const wl_argument *args) {
     }
 }
 
+// xdg_surface.destroy: wlroots 0.15 logs and ignores it while a role object
+// exists, leaving the object alive and its id taken.
+void check_xdg_surface_destroy(wl_resource *resource) {
+    auto *surface = static_cast<wlr_xdg_surface *>(wl_resource_get_user_data(resource));
+    if (surface != nullptr && surface->role != WLR_XDG_SURFACE_ROLE_NONE) {
+        wl_resource_post_error(resource, XDG_SURFACE_ERROR_DEFUNCT_ROLE_OBJECT,
+                               "xdg_surface@%u destroyed before its %s", wl_resource_get_id(resource),
+                               surface->role == WLR_XDG_SURFACE_ROLE_TOPLEVEL ? "xdg_toplevel" : "xdg_popup");
+    }
+}
+
 } // namespace
 
 RequestChecks::RequestChecks(wl_display *display) {
@@ -70,6 +81,9 @@ void RequestChecks::check(void *, wl_protocol_logger_type type, const wl_protoco
     } else if (strcmp(message->message->name, "get_xdg_surface") == 0 &&
                strcmp(wl_resource_get_class(message->resource), "xdg_wm_base") == 0) {
         check_get_xdg_surface(message->resource, message->arguments);
+    } else if (strcmp(message->message->name, "destroy") == 0 &&
+               strcmp(wl_resource_get_class(message->resource), "xdg_surface") == 0) {
+        check_xdg_surface_destroy(message->resource);
     }
 }
 

@@ -10,6 +10,8 @@
 //   xdg_wm_base.role; for one with a buffer attached or committed:
 //   xdg_wm_base.invalid_surface_state (wlroots 0.15 sees only a committed
 //   buffer, and reports it under the number of an xdg_surface error).
+// - xdg_surface.destroy while its toplevel or popup exists:
+//   xdg_surface.defunct_role_object (wlroots 0.15 ignores the request).
 // Seen through a protocol logger, for the reasons CommitHook gives
 // (protocols/commit_hook.hpp): libwayland calls it for every request after
 // demarshalling and before the request runs. The request then still runs, on

@@ -35,6 +35,7 @@
 #include "view.hpp"
 #include "virtual_input.hpp"
 #include "xdg_view.hpp"
+#include "xdg_teardown.hpp"
 #include "xwayland.hpp"
 #include "kms.hpp"
 #include "xdg_link.hpp"
@@ -117,6 +118,7 @@ Server::~Server() {
     pixman_fast_path_.reset(); // before the renderer, whose function table it replaced
     output_manager_.reset();
     request_checks_.reset();
+    xdg_teardown_.reset();
     virtual_input_.reset();
     input_lock_.reset();
     idle_.reset();
@@ -293,6 +295,7 @@ void Server::create_globals() {
     wlr_scene_set_presentation(scene_, presentation_);
 
     xdg_shell_ = wlr_xdg_shell_create(display_);
+    xdg_teardown_ = std::make_unique<XdgTeardown>(display_, xdg_shell_);
     on_new_xdg_surface_.connect_as<wlr_xdg_surface>(
         &xdg_shell_->events.new_surface, [this](wlr_xdg_surface *s) { handle_new_xdg_surface(s); });
 

@@ -28,6 +28,7 @@ class PixmanFastPath;
 namespace planar {
 
 class Idle;
+class XdgTeardown;
 class InputLock;
 class IpcServer;
 class LayerShell;
@@ -171,6 +172,7 @@ private:
     std::unique_ptr<Seat> seat_;
     std::unique_ptr<LayerShell> layer_shell_;
     std::unique_ptr<Idle> idle_;
+    std::unique_ptr<XdgTeardown> xdg_teardown_;
     std::unique_ptr<InputLock> input_lock_;
     std::unique_ptr<VirtualInput> virtual_input_;
     std::unique_ptr<Launcher> launcher_;

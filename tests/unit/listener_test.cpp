@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <vector>
 
 #include "listener.hpp"
 
@@ -80,4 +81,24 @@ TEST(Listener, ObjectMayDeleteItselfInCallback) {
     EXPECT_EQ(destroyed, 2);
     EXPECT_EQ(emitter.listeners(), 0);
 }
+TEST(EmitSafe, AListenerMayRemoveTheNextOne) {
+    wl_signal signal;
+    wl_signal_init(&signal);
+    wl::Listener first, second, third;
+    std::vector<int> called;
+    first.connect(&signal, [&](void *) {
+        called.push_back(1);
+        second.disconnect();
+    });
+    second.connect(&signal, [&](void *) { called.push_back(2); });
+    third.connect(&signal, [&](void *) {
+        called.push_back(3);
+        third.disconnect();
+    });
+    wl::emit_safe(&signal, nullptr);
+    EXPECT_EQ(called, (std::vector<int>{1, 3}));
+    EXPECT_TRUE(first.connected());
+    EXPECT_FALSE(third.connected());
+}
+
 } // namespace
