@@ -42,6 +42,14 @@ void check_get_xdg_surface(wl_resource *wm_base, const wl_argument *args) {
                                wl_resource_get_id(resource), surface->role->name);
         return;
     }
+    // ... once the xdg_surface it had is gone: wlroots 0.15 would make a
+    // second one, and the destruction of either clears the surface's link
+    // to the other.
+    if (wlr_surface_is_xdg_surface(surface) && wlr_xdg_surface_from_wlr_surface(surface) != nullptr) {
+        wl_resource_post_error(wm_base, XDG_WM_BASE_ERROR_ROLE, "wl_surface@%u already has an xdg_surface",
+                               wl_resource_get_id(resource));
+        return;
+    }
     bool attached = (surface->pending.committed & WLR_SURFACE_STATE_BUFFER) && surface->pending.buffer != nullptr;
     if (attached || wlr_surface_has_buffer(surface)) {
         wl_resource_post_error(wm_base, XDG_WM_BASE_ERROR_INVALID_SURFACE_STATE,

@@ -7,7 +7,8 @@
 //   width in pixels, not in bytes, so such a buffer would have the renderer
 //   read rows past the end of its pool.
 // - xdg_wm_base.get_xdg_surface for a wl_surface that has another role:
-//   xdg_wm_base.role; for one with a buffer attached or committed:
+//   xdg_wm_base.role, as for one that has a live xdg_surface already; for
+//   one with a buffer attached or committed:
 //   xdg_wm_base.invalid_surface_state (wlroots 0.15 sees only a committed
 //   buffer, and reports it under the number of an xdg_surface error).
 // - xdg_surface.destroy while its toplevel or popup exists:

@@ -170,4 +170,19 @@ TEST_F(PlanarTest, XdgSurfaceDestroyedBeforeItsToplevelIsDefunctRoleObject) {
     expect_planar_serves(planar_.socket_path());
 }
 
+// A second xdg_surface for a wl_surface whose first one still exists is a
+// role error (wlroots 0.15 made it, and the destruction of either cleared
+// the surface's link to the other).
+TEST_F(PlanarTest, SecondXdgSurfaceForOneWlSurfaceIsARoleError) {
+    ASSERT_TRUE(start_headless());
+    RawClient raw(planar_.socket_path());
+    ASSERT_TRUE(raw.ready());
+    RawClient::Toplevel t = raw.toplevel();
+    raw.keep(xdg_wm_base_get_xdg_surface(raw.wm_base, t.surface));
+    auto [interface, code] = harness::protocol_error(raw.display);
+    EXPECT_EQ(interface, "xdg_wm_base");
+    EXPECT_EQ(code, static_cast<uint32_t>(XDG_WM_BASE_ERROR_ROLE));
+    expect_planar_serves(planar_.socket_path());
+}
+
 } // namespace
