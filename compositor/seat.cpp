@@ -137,7 +137,14 @@ Seat::~Seat() {
     }
     wlr_xcursor_manager_destroy(xcursor_);
     wlr_cursor_destroy(cursor_);
-    // The wl_seat global goes with the display.
+    // Before the display: wlroots 0.15 frees the xdg-shell on the display's
+    // destroy before the seat, whose popup grab (left by any menu) then
+    // unlinks itself from the freed shell.
+    for (wl::Listener *l : {&on_request_cursor_, &on_request_selection_, &on_request_primary_selection_}) {
+        l->disconnect();
+    }
+    drag_.reset(); // it listens to the seat too
+    wlr_seat_destroy(seat_);
 }
 
 void Seat::add_input(wlr_input_device *device) {

@@ -29,6 +29,7 @@
 #include "output_manager.hpp"
 #include "popup.hpp"
 #include "request_checks.hpp"
+#include "request_guards.hpp"
 #include "seat.hpp"
 #include "pixman_fast_path.hpp"
 #include "shm_yuv.hpp"
@@ -42,6 +43,9 @@
 
 namespace planar {
 namespace {
+
+// Deeper than any menu; a popup chain past it is a cycle.
+constexpr int kMaxPopupDepth = 64;
 
 // A linux VT session: stdin is /dev/ttyN (as when started from a login prompt).
 bool on_virtual_terminal() {
@@ -115,10 +119,11 @@ Server::~Server() {
     explicit_sync_.reset();
     importer_.reset();
     shm_yuv_.reset(); // before the display: it listens to the compositor's surfaces
-    pixman_fast_path_.reset(); // before the renderer, whose function table it replaced
+    pixman_fast_path_.reset(); // before the renderer it stands in front of
     output_manager_.reset();
     request_checks_.reset();
     xdg_teardown_.reset();
+    request_guards_.reset();
     virtual_input_.reset();
     input_lock_.reset();
     idle_.reset();
@@ -280,6 +285,7 @@ void Server::create_globals() {
     shm_yuv_->on_committed(proto::DmabufBuffer::committed);
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
     request_checks_ = std::make_unique<RequestChecks>(display_);
+    request_guards_ = std::make_unique<RequestGuards>(display_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     // Clipboard managers and wl-copy/wl-paste read and set the selection
@@ -626,9 +632,12 @@ void Server::end_popup_grab_outside(View *view) {
         if (grab->seat != seat_->wlr() || wl_list_empty(&grab->popups)) continue;
         wlr_xdg_popup *popup = wl_container_of(grab->popups.next, popup, grab_link);
         wlr_xdg_surface *root = popup->base;
-        while (root != nullptr && root->role == WLR_XDG_SURFACE_ROLE_POPUP && root->popup->parent != nullptr &&
-               wlr_surface_is_xdg_surface(root->popup->parent)) {
-            root = wlr_xdg_surface_from_wlr_surface(root->popup->parent);
+        // Bounded: wlroots 0.15 lets a client make a parent cycle
+        // (RequestGuards refuses it); a root not found ends the grab.
+        for (int depth = 0; root != nullptr && root->role == WLR_XDG_SURFACE_ROLE_POPUP; depth++) {
+            wlr_surface *parent = root->popup->parent;
+            if (parent == nullptr || !wlr_surface_is_xdg_surface(parent)) break;
+            root = depth < kMaxPopupDepth ? wlr_xdg_surface_from_wlr_surface(parent) : nullptr;
         }
         if (XdgView::from_xdg_surface(root) != view) {
             // Cancelling the pointer grab ends the whole popup grab: every

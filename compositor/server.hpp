@@ -36,6 +36,7 @@ class Launcher;
 class Output;
 class OutputManager;
 class RequestChecks;
+class RequestGuards;
 class Seat;
 class View;
 class VirtualInput;
@@ -179,6 +180,7 @@ private:
     std::unique_ptr<Xwayland> xwayland_;
     std::unique_ptr<IpcServer> ipc_;
     std::unique_ptr<RequestChecks> request_checks_;
+    std::unique_ptr<RequestGuards> request_guards_;
     std::unique_ptr<OutputManager> output_manager_;
     std::list<Output *> outputs_;
     std::list<View *> views_;

@@ -137,7 +137,7 @@ TEST_F(PlanarTest, DialogWhoseParentNeverMappedMapsAfterTheParentWent) {
 // decoration went after it. The write is in libwayland's wl_list_remove,
 // which the sanitizers here do not see: this test shows only that planar
 // goes on serving; the write itself was shown gone with ASan builds of
-// wlroots and libwayland (tests of the audit, README "Hardening").
+// wlroots and libwayland (README, "Requests wlroots must not run").
 TEST_F(PlanarTest, DecoratedToplevelThatNeverCommittedCanGo) {
     ASSERT_TRUE(start_headless());
     for (int i = 0; i < 20; i++) {
