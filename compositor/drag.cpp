@@ -13,6 +13,7 @@ DragAndDrop::DragAndDrop(wlr_seat *seat, wlr_scene_tree *icon_layer) : seat_(sea
 }
 
 void DragAndDrop::handle_request(wlr_seat_request_start_drag_event *event) {
+    if (!refused_.empty()) end_refused();
     if (wlr_seat_validate_pointer_grab_serial(seat_, event->origin, event->serial)) {
         wlr_seat_start_pointer_drag(seat_, event->drag, event->serial);
         return;
@@ -24,11 +25,38 @@ void DragAndDrop::handle_request(wlr_seat_request_start_drag_event *event) {
     }
     plog::debug(plog::Scope::input, "start_drag refused: serial %u is not a held button's or touch's on its surface",
                 event->serial);
-    // wlroots 0.15 has no call that frees a drag that never started: started
-    // with no grab but the keyboard's and that grab ended, it ends as a
-    // cancelled drag does (its source hears wl_data_source.cancelled).
-    wlr_seat_start_drag(seat_, event->drag, event->serial);
+    refuse(event->drag, event->serial);
+}
+
+void DragAndDrop::refuse(wlr_drag *drag, uint32_t serial) {
+    // wlroots 0.15 frees a drag that never started only when its source
+    // goes: the client hears wl_data_source.cancelled.
+    if (drag->source != nullptr) {
+        wlr_data_source_destroy(drag->source);
+        return;
+    }
+    // Without a source it has no call that frees it. Started with no grab
+    // but the keyboard's and that grab ended, it ends as a cancelled drag
+    // does; but starting one replaces the seat's drag, so not while another
+    // is in progress: it waits for that one to end.
+    if (seat_->drag != nullptr) {
+        refused_.push_back({drag, serial});
+        return;
+    }
+    // Starting a drag also ends the previous drag's source, whose data a
+    // drop target may still be reading: it is kept out of reach meanwhile.
+    wlr_data_source *previous = seat_->drag_source;
+    seat_->drag_source = nullptr;
+    wlr_seat_start_drag(seat_, drag, serial);
     wlr_seat_keyboard_end_grab(seat_);
+    seat_->drag_source = previous;
+}
+
+void DragAndDrop::end_refused() {
+    if (seat_->drag != nullptr) return;
+    std::vector<Refused> waiting;
+    waiting.swap(refused_);
+    for (const Refused &r : waiting) refuse(r.drag, r.serial);
 }
 
 void DragAndDrop::add_icon(wlr_drag_icon *icon) {
@@ -51,6 +79,7 @@ void DragAndDrop::add_icon(wlr_drag_icon *icon) {
 }
 
 void DragAndDrop::moved(double lx, double ly) {
+    if (!refused_.empty()) end_refused();
     x_ = lx;
     y_ = ly;
     for (const auto &icon : icons_) place(*icon);

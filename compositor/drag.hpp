@@ -1,15 +1,17 @@
 // DragAndDrop: wl_data_device.start_drag for one seat. A drag starts when
 // its serial is that of the pointer button (or touch point) still held on
 // the surface it starts from, as the protocol asks; any other request is
-// refused and its drag ended at once (wlroots 0.15 frees a drag only when
-// it ends, so a refused one that was left alone stayed allocated: a client
-// sending start_drag in a loop grew planar by 300 bytes a request). The
+// refused and its drag freed (wlroots 0.15 frees a drag only when it ends
+// or its source goes, so a refused one that was left alone stayed
+// allocated: a client sending start_drag in a loop grew planar by 300 bytes
+// a request). The
 // drag's icon follows the cursor above every other surface, and takes no
 // input.
 #pragma once
 
 #include <list>
 #include <memory>
+#include <vector>
 
 #include "listener.hpp"
 #include "wlr.hpp"
@@ -34,6 +36,9 @@ private:
         wl::Listener on_destroy, on_commit, on_node_destroy;
     };
     void handle_request(wlr_seat_request_start_drag_event *event);
+    void refuse(wlr_drag *drag, uint32_t serial);
+    // Refused drags that waited for the drag in progress, once it ended.
+    void end_refused();
     void add_icon(wlr_drag_icon *icon);
     void place(Icon &icon);
 
@@ -41,6 +46,11 @@ private:
     wlr_scene_tree *icon_layer_;
     double x_ = 0, y_ = 0;
     std::list<std::unique_ptr<Icon>> icons_;
+    struct Refused {
+        wlr_drag *drag;
+        uint32_t serial;
+    };
+    std::vector<Refused> refused_;
     wl::Listener on_request_, on_start_;
 };
 

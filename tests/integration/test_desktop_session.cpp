@@ -10,6 +10,7 @@
 #include <sstream>
 #include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 #include "harness.hpp"
 #include "kde-idle-client-protocol.h"
@@ -346,8 +347,24 @@ TEST_F(DesktopTest, RefusedDragsAreFreed) {
     wl_surface *surface = wl_compositor_create_surface(g.compositor);
     wl_data_device *device = wl_data_device_manager_get_data_device(g.manager, g.seat);
     for (int i = 0; i < 200; i++) wl_data_device_start_drag(device, nullptr, surface, nullptr, 12345 + i);
+    // With a source, the refusal is the source's end: wl_data_source.cancelled.
+    wl_data_source *source = wl_data_device_manager_create_data_source(g.manager);
+    wl_data_source_offer(source, "text/plain");
+    bool cancelled = false;
+    static const wl_data_source_listener source_listener{
+        .target = [](void *, wl_data_source *, const char *) {},
+        .send = [](void *, wl_data_source *, const char *, int32_t fd) { close(fd); },
+        .cancelled = [](void *data, wl_data_source *) { *static_cast<bool *>(data) = true; },
+        .dnd_drop_performed = [](void *, wl_data_source *) {},
+        .dnd_finished = [](void *, wl_data_source *) {},
+        .action = [](void *, wl_data_source *, uint32_t) {},
+    };
+    wl_data_source_add_listener(source, &source_listener, &cancelled);
+    wl_data_device_start_drag(device, source, surface, nullptr, 777);
     EXPECT_GE(wl_display_roundtrip(display), 0);
     EXPECT_EQ(wl_display_get_error(display), 0);
+    EXPECT_TRUE(cancelled) << "a refused drag's source was not cancelled";
+    wl_data_source_destroy(source);
     wl_data_device_release(device);
     wl_surface_destroy(surface);
     wl_data_device_manager_destroy(g.manager);
