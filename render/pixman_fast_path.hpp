@@ -16,11 +16,19 @@
 // pointer at each draw, since it may move (a read-only data buffer that is
 // dropped copies its pixels away); the fast path checks the same and lets
 // wlroots draw when it moved.
+//
+// Between begin and end the draws are not made at once but held in a
+// DrawList, so that what a later opaque draw covers is never drawn (see
+// draw_list.hpp); they are made when the frame ends, or before anything
+// reads or rebinds the target (read_pixels, bind_buffer). No texture is
+// freed between a frame's begin and end: nothing dispatches meanwhile.
 #pragma once
 
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "draw_list.hpp"
 #include "forwarding_renderer.hpp"
 #include "listener.hpp"
 #include "wlr.hpp"
@@ -43,21 +51,47 @@ public:
     // Draws taken by the fast path and by wlroots since the start.
     uint64_t fast_draws() const { return fast_draws_; }
     uint64_t wlroots_draws() const { return wlroots_draws_; }
+    // Pixels left undrawn since the start: under a later opaque draw.
+    uint64_t hidden_pixels() const { return hidden_pixels_; }
 
 private:
     struct Tracked {
         std::unordered_set<wlr_texture *> textures;
         wl::Listener on_destroy;
     };
+    // The renderer's entries (ForwardingRenderer forwards the rest).
+    static void begin(wlr_renderer *renderer, uint32_t width, uint32_t height);
+    static void end(wlr_renderer *renderer);
+    static bool bind_buffer(wlr_renderer *renderer, wlr_buffer *buffer);
+    static void clear(wlr_renderer *renderer, const float color[4]);
+    static void scissor(wlr_renderer *renderer, wlr_box *box);
     static bool render_subtexture(wlr_renderer *renderer, wlr_texture *texture, const wlr_fbox *box,
                                   const float matrix[9], float alpha);
+    static void render_quad(wlr_renderer *renderer, const float color[4], const float matrix[9]);
+    static bool read_pixels(wlr_renderer *renderer, uint32_t format, uint32_t *flags, uint32_t stride,
+                            uint32_t width, uint32_t height, uint32_t src_x, uint32_t src_y, uint32_t dst_x,
+                            uint32_t dst_y, void *data);
+
+    // Where a texture draw may go by copy: its whole-pixel position.
+    bool copyable(wlr_texture *texture, const wlr_fbox *box, const float matrix[9], float alpha, int &x,
+                  int &y) const;
     bool try_copy(wlr_texture *texture, const wlr_fbox *box, const float matrix[9], float alpha);
+    void draw_now(const DrawList::Draw &draw);
+    // The pixels a draw may touch: `box` (if known) within the scissor and the target.
+    Region reach(const pixman_box32_t *box) const;
+    // Makes the held draws, then puts the scissor back as it was set.
+    void flush();
 
     wlr_renderer *pixman_;
     ForwardingRenderer proxy_;
     std::unordered_map<wlr_texture *, wlr_buffer *> buffer_of_;
     std::unordered_map<wlr_buffer *, Tracked> tracked_;
-    uint64_t fast_draws_ = 0, wlroots_draws_ = 0;
+    uint64_t fast_draws_ = 0, wlroots_draws_ = 0, hidden_pixels_ = 0;
+    // Between begin and end: the frame's size, its scissor, its held draws.
+    bool rendering_ = false;
+    int width_ = 0, height_ = 0;
+    std::optional<wlr_box> scissor_;
+    DrawList held_;
 };
 
 // Where the draw's matrix (a texture of `box` to output pixels, as wlroots

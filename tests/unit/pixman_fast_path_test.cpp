@@ -4,6 +4,7 @@
 // target's edges; anything else (scaled, translucent alpha, a texture it
 // was not told the buffer of) is drawn by wlroots.
 #include <cstring>
+#include <functional>
 #include <drm_fourcc.h>
 #include <gtest/gtest.h>
 #include <random>
@@ -104,6 +105,32 @@ protected:
         EXPECT_NE(ours, draw(pixman_, t, wlr_box{200, 200, box.width, box.height}, alpha, scissor));
     }
 
+    // The target after `frame` drew into it with `renderer`, between begin and end.
+    std::vector<uint32_t> frame_of(wlr_renderer *renderer, const std::function<void(wlr_renderer *)> &frame) {
+        MemoryBuffer *target = MemoryBuffer::create(64, 48, DRM_FORMAT_ARGB8888, 99);
+        EXPECT_TRUE(wlr_renderer_begin_with_buffer(renderer, &target->base));
+        frame(renderer);
+        wlr_renderer_end(renderer);
+        std::vector<uint32_t> pixels = target->pixels;
+        wlr_buffer_drop(&target->base);
+        return pixels;
+    }
+    // A frame drawn through the fast path and by wlroots alone: the pixels must agree.
+    void expect_same_frame(const std::function<void(wlr_renderer *)> &frame) {
+        std::vector<uint32_t> ours = frame_of(fast_->renderer(), frame);
+        std::vector<uint32_t> theirs = frame_of(pixman_, frame);
+        size_t differ = 0;
+        for (size_t i = 0; i < ours.size(); i++) differ += ours[i] != theirs[i];
+        EXPECT_EQ(differ, 0u) << "of " << ours.size() << " pixels";
+    }
+    static void draw_at(wlr_renderer *r, wlr_texture *t, wlr_box box, const wlr_box *scissor = nullptr) {
+        float identity[9], matrix[9];
+        wlr_matrix_identity(identity);
+        wlr_matrix_project_box(matrix, &box, WL_OUTPUT_TRANSFORM_NORMAL, 0, identity);
+        wlr_renderer_scissor(r, const_cast<wlr_box *>(scissor));
+        EXPECT_TRUE(wlr_render_texture_with_matrix(r, t, matrix, 1.0f));
+    }
+
     wlr_renderer *pixman_ = nullptr;
     std::unique_ptr<render::PixmanFastPath> fast_;
     std::vector<MemoryBuffer *> buffers_;
@@ -139,6 +166,69 @@ TEST_F(PixmanFastPathTest, ScaledTranslucentOrUntrackedDrawsGoToWlroots) {
     expect_same(untracked, {13, 7, 37, 23}, 1.0f);
     EXPECT_EQ(fast_->fast_draws(), 0u);
     EXPECT_EQ(fast_->wlroots_draws(), 3u);
+}
+
+// wlr_scene draws overlapping windows bottom to top: what an opaque window
+// covers of the one below is not drawn at all, and the frame is the same.
+TEST_F(PixmanFastPathTest, WhatAnOpaqueWindowCoversIsNotDrawnBelowIt) {
+    wlr_texture *below = texture(30, 20, DRM_FORMAT_XRGB8888);
+    wlr_texture *above = texture(25, 15, DRM_FORMAT_XRGB8888);
+    expect_same_frame([&](wlr_renderer *r) {
+        draw_at(r, below, {5, 5, 30, 20});
+        draw_at(r, above, {20, 15, 25, 15});
+    });
+    // The overlap: x 20..35, y 15..25.
+    EXPECT_EQ(fast_->hidden_pixels(), 15u * 10u);
+    EXPECT_EQ(fast_->fast_draws(), 2u);
+}
+
+TEST_F(PixmanFastPathTest, ATranslucentWindowHidesNothing) {
+    wlr_texture *below = texture(30, 20, DRM_FORMAT_XRGB8888);
+    wlr_texture *above = texture(25, 15, DRM_FORMAT_ARGB8888);
+    expect_same_frame([&](wlr_renderer *r) {
+        draw_at(r, below, {5, 5, 30, 20});
+        draw_at(r, above, {20, 15, 25, 15});
+    });
+    EXPECT_EQ(fast_->hidden_pixels(), 0u);
+}
+
+// The scene sets a scissor per damage rectangle for each draw; a clear, a
+// scaled draw (wlroots') and a border rect take part like windows do.
+TEST_F(PixmanFastPathTest, ScissorsClearsRectsAndScaledDrawsKeepTheirPixels) {
+    wlr_texture *window = texture(30, 20, DRM_FORMAT_XRGB8888);
+    wlr_texture *scaled = texture(10, 10, DRM_FORMAT_XRGB8888);
+    const float grey[4] = {0.5f, 0.5f, 0.5f, 1.0f}, glass[4] = {0.2f, 0.0f, 0.0f, 0.5f};
+    expect_same_frame([&](wlr_renderer *r) {
+        wlr_box left{0, 0, 32, 48}, right{32, 0, 32, 48};
+        wlr_renderer_scissor(r, &left);
+        wlr_renderer_clear(r, grey);
+        draw_at(r, scaled, {2, 2, 40, 30}, &right); // scaled: wlroots draws it, hides nothing
+        draw_at(r, window, {10, 10, 30, 20}, &left);
+        draw_at(r, window, {10, 10, 30, 20}, &right);
+        float identity[9];
+        wlr_matrix_identity(identity);
+        wlr_renderer_scissor(r, nullptr);
+        wlr_box border{8, 8, 34, 2}, band{0, 40, 64, 8};
+        wlr_render_rect(r, &border, grey, identity); // opaque
+        wlr_render_rect(r, &band, glass, identity);  // translucent: hides nothing
+    });
+    // Hidden: of the clear, what the window's left part (x 10..32, y 10..30)
+    // and the border (x 8..32, y 8..10) cover; of the scaled draw's reach
+    // (its scissor), what the window's right part (x 32..40, y 10..30) and
+    // the border (x 32..42, y 8..10) cover.
+    EXPECT_EQ(fast_->hidden_pixels(), 22u * 20 + 24 * 2 + 8 * 20 + 10 * 2);
+    EXPECT_GE(fast_->wlroots_draws(), 1u);
+}
+
+// Whatever reads the target mid-frame (screencopy) sees what was drawn so far.
+TEST_F(PixmanFastPathTest, ReadingTheTargetMidFrameSeesTheDrawsSoFar) {
+    wlr_texture *window = texture(30, 20, DRM_FORMAT_XRGB8888);
+    std::vector<uint32_t> read(64 * 48, 0);
+    std::vector<uint32_t> target = frame_of(fast_->renderer(), [&](wlr_renderer *r) {
+        draw_at(r, window, {5, 5, 30, 20});
+        EXPECT_TRUE(wlr_renderer_read_pixels(r, DRM_FORMAT_ARGB8888, nullptr, 64 * 4, 64, 48, 0, 0, 0, 0, read.data()));
+    });
+    EXPECT_EQ(read, target);
 }
 
 TEST(WholePixelOffset, OnlyAUnitScaleWithAWholeTranslation) {
