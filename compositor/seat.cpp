@@ -306,6 +306,18 @@ void Seat::handle_refresh_idle(void *data) {
     seat->refresh_pointer_focus();
 }
 
+void Seat::view_committed(wlr_surface *root, wlr_scene_node *tree) {
+    wlr_surface *focus = seat_->pointer_state.focused_surface;
+    bool pointer_on_it = focus != nullptr && wlr_surface_get_root_surface(focus) == root;
+    if (!pointer_on_it && tree->parent != nullptr) {
+        int px = 0, py = 0;
+        wlr_scene_node_coords(tree->parent, &px, &py);
+        double sx = 0, sy = 0;
+        pointer_on_it = wlr_scene_node_at(tree, cursor_->x - px, cursor_->y - py, &sx, &sy) != nullptr;
+    }
+    if (pointer_on_it) refresh_pointer_focus();
+}
+
 void Seat::refresh_pointer_focus() {
     // A grab (planar's move/resize, a held button) decides the focus itself.
     if (grab_ != Grab::none || seat_->pointer_state.button_count > 0) return;

@@ -41,6 +41,12 @@ public:
     // or committed): pointer focus and position are worked out now, so that
     // a client hears of it before the reply to its next request.
     void refresh_pointer_focus();
+    // A window committed (`tree`: its scene tree, `root`: its surface):
+    // refresh_pointer_focus, unless the commit cannot have changed what is
+    // under the pointer (the pointer is neither on that window's surfaces
+    // nor over its tree now). A full scene walk on every commit costs
+    // O(windows^2) per frame when every window redraws.
+    void view_committed(wlr_surface *root, wlr_scene_node *tree);
     // Something under the cursor may change once the current request is done
     // (a surface going away, a restack): refresh_pointer_focus when idle.
     void scene_changed();

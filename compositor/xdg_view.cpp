@@ -322,7 +322,7 @@ void XdgView::handle_commit() {
     // geometry, so (x_, y_) is the window's top-left; only the border follows.
     update_border();
     // The scene has this commit now (its listeners come before this one).
-    server_.seat().refresh_pointer_focus();
+    server_.seat().view_committed(xdg_->surface, &tree_->node);
 }
 
 void XdgView::keep_surface_in_place() {

@@ -275,7 +275,7 @@ void XwaylandView::handle_commit() {
     // A fullscreen client's new size decides whether it covers its output.
     if (fullscreen_) server_.update_occlusion();
     update_border();
-    server_.seat().refresh_pointer_focus();
+    server_.seat().view_committed(xsurface_->surface, &tree_->node);
 }
 
 void XwaylandView::handle_request_configure(wlr_xwayland_surface_configure_event *event) {
