@@ -28,6 +28,7 @@
 #include "output.hpp"
 #include "output_manager.hpp"
 #include "popup.hpp"
+#include "protocol_rules.hpp"
 #include "request_checks.hpp"
 #include "request_guards.hpp"
 #include "seat.hpp"
@@ -286,6 +287,7 @@ void Server::create_globals() {
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
     request_checks_ = std::make_unique<RequestChecks>(display_);
     request_guards_ = std::make_unique<RequestGuards>(display_);
+    protocol_rules_ = std::make_unique<ProtocolRules>(display_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     // Clipboard managers and wl-copy/wl-paste read and set the selection
@@ -322,7 +324,8 @@ void Server::create_session_globals() {
     input_lock_->on_change([this](bool) { seat_->input_lock_changed(); });
     virtual_input_ = std::make_unique<VirtualInput>(display_, *seat_);
     // wlsunset and friends: outputs whose backend has a gamma LUT apply the
-    // ramp with their next frame (the headless backend has none: `failed`).
+    // ramp with their next frame (planar's headless backend takes one and
+    // applies it to nothing).
     wlr_gamma_control_manager_v1_create(display_);
     // Taskbars and window switchers (waybar's taskbar, rofi -show window).
     foreign_toplevels_ = wlr_foreign_toplevel_manager_v1_create(display_);

@@ -37,6 +37,7 @@ class Output;
 class OutputManager;
 class RequestChecks;
 class RequestGuards;
+class ProtocolRules;
 class Seat;
 class View;
 class VirtualInput;
@@ -181,6 +182,7 @@ private:
     std::unique_ptr<IpcServer> ipc_;
     std::unique_ptr<RequestChecks> request_checks_;
     std::unique_ptr<RequestGuards> request_guards_;
+    std::unique_ptr<ProtocolRules> protocol_rules_;
     std::unique_ptr<OutputManager> output_manager_;
     std::list<Output *> outputs_;
     std::list<View *> views_;

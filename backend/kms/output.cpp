@@ -75,6 +75,10 @@ void output_destroy(wlr_output *wlr_output) {
         wlr_output_send_present(wlr_output, &event);
     }
     if (output->active && output->backend->session->active) output->disable_now();
+    // wlroots 0.15's wlr_output_destroy frees no pending gamma ramp: one set
+    // since the last commit (a gamma control that went resets it) leaked.
+    free(wlr_output->pending.gamma_lut);
+    wlr_output->pending.gamma_lut = nullptr;
     if (output->mode_blob != 0) drmModeDestroyPropertyBlob(output->backend->model->fd(), output->mode_blob);
     wlr_drm_format_set_finish(&output->primary_formats);
     wlr_drm_format_set_finish(&output->cursor_formats);

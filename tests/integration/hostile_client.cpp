@@ -12,8 +12,7 @@
 #include <map>
 #include <string>
 
-#include <wayland-client.h>
-
+#include "raw_client.hpp"
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 // get_layer_surface has an argument named `namespace`.
@@ -31,34 +30,6 @@ struct Globals {
     zxdg_decoration_manager_v1 *decorations = nullptr;
     zwlr_layer_shell_v1 *layer_shell = nullptr;
 };
-
-template <typename T>
-T *bind(wl_registry *registry, uint32_t name, const wl_interface *interface, uint32_t version) {
-    return static_cast<T *>(wl_registry_bind(registry, name, interface, version));
-}
-
-void handle_global(void *data, wl_registry *registry, uint32_t name, const char *interface, uint32_t) {
-    auto *g = static_cast<Globals *>(data);
-    std::string is = interface;
-    if (is == wl_compositor_interface.name) g->compositor = bind<wl_compositor>(registry, name, &wl_compositor_interface, 4);
-    if (is == wl_subcompositor_interface.name) {
-        g->subcompositor = bind<wl_subcompositor>(registry, name, &wl_subcompositor_interface, 1);
-    }
-    if (is == wl_seat_interface.name && g->seat == nullptr) g->seat = bind<wl_seat>(registry, name, &wl_seat_interface, 1);
-    if (is == xdg_wm_base_interface.name) g->wm_base = bind<xdg_wm_base>(registry, name, &xdg_wm_base_interface, 2);
-    if (is == zxdg_decoration_manager_v1_interface.name) {
-        g->decorations = bind<zxdg_decoration_manager_v1>(registry, name, &zxdg_decoration_manager_v1_interface, 1);
-    }
-    if (is == zwlr_layer_shell_v1_interface.name) {
-        g->layer_shell = bind<zwlr_layer_shell_v1>(registry, name, &zwlr_layer_shell_v1_interface, 4);
-    }
-}
-
-void handle_global_remove(void *, wl_registry *, uint32_t) {}
-const wl_registry_listener registry_listener = {.global = handle_global, .global_remove = handle_global_remove};
-
-void handle_ping(void *, xdg_wm_base *wm_base, uint32_t serial) { xdg_wm_base_pong(wm_base, serial); }
-const xdg_wm_base_listener wm_base_listener = {.ping = handle_ping};
 
 void handle_popup_configure(void *, xdg_popup *, int32_t, int32_t, int32_t, int32_t) {}
 void handle_popup_done(void *, xdg_popup *) { std::printf("popup_done\n"); }
@@ -245,35 +216,34 @@ int main(int argc, char **argv) {
     if (scenario == scenarios.end()) return usage();
     // Lines in the order they happened, also when stdout is a pipe.
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    wl_display *display = wl_display_connect(nullptr);
-    if (display == nullptr) {
+    test_client::RawClient client;
+    if (client.display() == nullptr) {
         std::fprintf(stderr, "hostile_client: cannot connect to the Wayland display\n");
         return 1;
     }
-    Globals globals;
-    wl_registry *registry = wl_display_get_registry(display);
-    wl_registry_add_listener(registry, &registry_listener, &globals);
-    wl_display_roundtrip(display);
+    Globals globals{
+        .compositor = client.compositor(),
+        .subcompositor = client.bind<wl_subcompositor>(wl_subcompositor_interface, 1),
+        .seat = client.bind<wl_seat>(wl_seat_interface, 1),
+        .wm_base = client.wm_base(),
+        .decorations = client.bind<zxdg_decoration_manager_v1>(zxdg_decoration_manager_v1_interface, 1),
+        .layer_shell = client.bind<zwlr_layer_shell_v1>(zwlr_layer_shell_v1_interface, 4),
+    };
     if (globals.compositor == nullptr || globals.subcompositor == nullptr || globals.seat == nullptr ||
         globals.wm_base == nullptr || globals.decorations == nullptr || globals.layer_shell == nullptr) {
         std::fprintf(stderr, "hostile_client: a global is missing\n");
         return 3;
     }
-    xdg_wm_base_add_listener(globals.wm_base, &wm_base_listener, nullptr);
-    Scenario s(display, globals);
+    Scenario s(client.display(), globals);
     scenario->second(s);
     // Whatever the scenario left is destroyed with the connection.
-    wl_display_roundtrip(display);
-    int error = wl_display_get_error(display);
-    if (error == EPROTO) {
-        const wl_interface *interface = nullptr;
-        uint32_t code = wl_display_get_protocol_error(display, &interface, nullptr);
-        std::printf("error %s %u\n", interface != nullptr ? interface->name : "?", code);
-    } else if (error != 0) {
-        std::printf("broken %s\n", std::strerror(error));
+    test_client::ProtocolError error = client.protocol_error();
+    if (error.error == EPROTO) {
+        std::printf("error %s %u\n", error.interface.empty() ? "?" : error.interface.c_str(), error.code);
+    } else if (error.error != 0) {
+        std::printf("broken %s\n", std::strerror(error.error));
     } else {
         std::printf("ok\n");
     }
-    wl_display_disconnect(display);
     return 0;
 }

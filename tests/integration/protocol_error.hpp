@@ -2,20 +2,17 @@
 // interface and the code, or {"", UINT32_MAX} when the connection is fine.
 #pragma once
 
-#include <cerrno>
 #include <cstdint>
 #include <string>
 #include <utility>
-#include <wayland-client-core.h>
+
+#include "raw_client.hpp"
 
 namespace harness {
 
 inline std::pair<std::string, uint32_t> protocol_error(wl_display *display) {
-    wl_display_roundtrip(display);
-    if (wl_display_get_error(display) != EPROTO) return {"", UINT32_MAX};
-    const wl_interface *interface = nullptr;
-    uint32_t code = wl_display_get_protocol_error(display, &interface, nullptr);
-    return {interface != nullptr ? interface->name : "", code};
+    test_client::ProtocolError error = test_client::protocol_error(display);
+    return {error.interface, error.code};
 }
 
 } // namespace harness

@@ -5,7 +5,6 @@
 // would see or get: pixels in a screenshot, window geometry, files the
 // programs wrote.
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -15,6 +14,7 @@
 #include "harness.hpp"
 #include "kde-idle-client-protocol.h"
 #include "image.hpp"
+#include "raw_client.hpp"
 #include "test_client.hpp"
 
 namespace {
@@ -243,35 +243,16 @@ TEST_F(DesktopTest, SwayidleTimesOutWhenIdleAndNotWhileInhibited) {
 
 // A client of org_kde_kwin_idle alone, to see its objects on the wire.
 struct IdleClient {
-    wl_display *display = nullptr;
+    test_client::RawClient raw;
     wl_seat *seat = nullptr;
     org_kde_kwin_idle *idle = nullptr;
     int idle_events = 0;
 
-    explicit IdleClient(const std::string &socket) {
-        display = wl_display_connect(socket.c_str());
-        if (display == nullptr) return;
-        wl_registry *registry = wl_display_get_registry(display);
-        static const wl_registry_listener listener{
-            .global = [](void *data, wl_registry *r, uint32_t name, const char *iface, uint32_t) {
-                auto *self = static_cast<IdleClient *>(data);
-                if (strcmp(iface, wl_seat_interface.name) == 0 && self->seat == nullptr) {
-                    self->seat = static_cast<wl_seat *>(wl_registry_bind(r, name, &wl_seat_interface, 1));
-                } else if (strcmp(iface, org_kde_kwin_idle_interface.name) == 0) {
-                    self->idle = static_cast<org_kde_kwin_idle *>(wl_registry_bind(r, name, &org_kde_kwin_idle_interface, 1));
-                }
-            },
-            .global_remove = [](void *, wl_registry *, uint32_t) {},
-        };
-        wl_registry_add_listener(registry, &listener, this);
-        wl_display_roundtrip(display);
-        wl_registry_destroy(registry);
+    explicit IdleClient(const std::string &socket) : raw(socket) {
+        seat = raw.bind<wl_seat>(wl_seat_interface, 1);
+        idle = raw.bind<org_kde_kwin_idle>(org_kde_kwin_idle_interface, 1);
     }
-    ~IdleClient() {
-        if (idle != nullptr) org_kde_kwin_idle_destroy(idle);
-        if (seat != nullptr) wl_seat_destroy(seat);
-        if (display != nullptr) wl_display_disconnect(display);
-    }
+    wl_display *display() const { return raw.display(); }
     org_kde_kwin_idle_timeout *timeout(uint32_t ms) {
         auto *t = org_kde_kwin_idle_get_idle_timeout(idle, seat, ms);
         static const org_kde_kwin_idle_timeout_listener listener{
@@ -289,13 +270,13 @@ struct IdleClient {
 TEST_F(DesktopTest, ReleasedIdleTimeoutFreesItsIdAndANewOneFires) {
     ASSERT_TRUE(start_headless());
     IdleClient client(planar_.socket_path());
-    ASSERT_NE(client.display, nullptr);
+    ASSERT_TRUE(client.raw.connected());
     ASSERT_NE(client.seat, nullptr);
     ASSERT_NE(client.idle, nullptr) << "no org_kde_kwin_idle global";
     org_kde_kwin_idle_timeout *first = client.timeout(60000);
     uint32_t first_id = wl_proxy_get_id(reinterpret_cast<wl_proxy *>(first));
     org_kde_kwin_idle_timeout_release(first);
-    ASSERT_GE(wl_display_roundtrip(client.display), 0);
+    ASSERT_GE(wl_display_roundtrip(client.display()), 0);
     // libwayland-client reuses freed ids last-freed first, and the
     // roundtrip's own callback was freed after the timeout: the second
     // object made now takes the timeout's id, if it was freed.
@@ -304,13 +285,13 @@ TEST_F(DesktopTest, ReleasedIdleTimeoutFreesItsIdAndANewOneFires) {
     EXPECT_EQ(wl_proxy_get_id(reinterpret_cast<wl_proxy *>(third)), first_id)
         << "the released object's id was not freed (no wl_display.delete_id)";
     EXPECT_TRUE(harness::wait_for([&] {
-        wl_display_roundtrip(client.display);
+        wl_display_roundtrip(client.display());
         return client.idle_events > 0;
     }, 5s)) << "the new timeout never fired";
-    EXPECT_EQ(wl_display_get_error(client.display), 0);
+    EXPECT_EQ(wl_display_get_error(client.display()), 0);
     org_kde_kwin_idle_timeout_release(second);
     org_kde_kwin_idle_timeout_release(third);
-    EXPECT_GE(wl_display_roundtrip(client.display), 0);
+    EXPECT_GE(wl_display_roundtrip(client.display()), 0);
 }
 
 // wl_data_device.start_drag with a serial of no held button is refused, and
@@ -319,59 +300,39 @@ TEST_F(DesktopTest, ReleasedIdleTimeoutFreesItsIdAndANewOneFires) {
 // the fixture checks).
 TEST_F(DesktopTest, RefusedDragsAreFreed) {
     ASSERT_TRUE(start_headless());
-    struct Globals {
-        wl_compositor *compositor = nullptr;
-        wl_seat *seat = nullptr;
-        wl_data_device_manager *manager = nullptr;
-    } g;
-    wl_display *display = wl_display_connect(planar_.socket_path().c_str());
-    ASSERT_NE(display, nullptr);
-    wl_registry *registry = wl_display_get_registry(display);
-    static const wl_registry_listener listener{
-        .global = [](void *data, wl_registry *r, uint32_t name, const char *iface, uint32_t) {
-            auto *g = static_cast<Globals *>(data);
-            if (strcmp(iface, wl_compositor_interface.name) == 0) {
-                g->compositor = static_cast<wl_compositor *>(wl_registry_bind(r, name, &wl_compositor_interface, 4));
-            } else if (strcmp(iface, wl_seat_interface.name) == 0 && g->seat == nullptr) {
-                g->seat = static_cast<wl_seat *>(wl_registry_bind(r, name, &wl_seat_interface, 1));
-            } else if (strcmp(iface, wl_data_device_manager_interface.name) == 0) {
-                g->manager = static_cast<wl_data_device_manager *>(
-                    wl_registry_bind(r, name, &wl_data_device_manager_interface, 3));
-            }
-        },
-        .global_remove = [](void *, wl_registry *, uint32_t) {},
-    };
-    wl_registry_add_listener(registry, &listener, &g);
-    ASSERT_GE(wl_display_roundtrip(display), 0);
-    ASSERT_TRUE(g.compositor && g.seat && g.manager);
-    wl_surface *surface = wl_compositor_create_surface(g.compositor);
-    wl_data_device *device = wl_data_device_manager_get_data_device(g.manager, g.seat);
-    for (int i = 0; i < 200; i++) wl_data_device_start_drag(device, nullptr, surface, nullptr, 12345 + i);
-    // With a source, the refusal is the source's end: wl_data_source.cancelled.
-    wl_data_source *source = wl_data_device_manager_create_data_source(g.manager);
-    wl_data_source_offer(source, "text/plain");
-    bool cancelled = false;
-    static const wl_data_source_listener source_listener{
-        .target = [](void *, wl_data_source *, const char *) {},
-        .send = [](void *, wl_data_source *, const char *, int32_t fd) { close(fd); },
-        .cancelled = [](void *data, wl_data_source *) { *static_cast<bool *>(data) = true; },
-        .dnd_drop_performed = [](void *, wl_data_source *) {},
-        .dnd_finished = [](void *, wl_data_source *) {},
-        .action = [](void *, wl_data_source *, uint32_t) {},
-    };
-    wl_data_source_add_listener(source, &source_listener, &cancelled);
-    wl_data_device_start_drag(device, source, surface, nullptr, 777);
-    EXPECT_GE(wl_display_roundtrip(display), 0);
-    EXPECT_EQ(wl_display_get_error(display), 0);
-    EXPECT_TRUE(cancelled) << "a refused drag's source was not cancelled";
-    wl_data_source_destroy(source);
-    wl_data_device_release(device);
-    wl_surface_destroy(surface);
-    wl_data_device_manager_destroy(g.manager);
-    wl_seat_destroy(g.seat);
-    wl_compositor_destroy(g.compositor);
-    wl_registry_destroy(registry);
-    wl_display_disconnect(display);
+    { // the client goes before the window below maps
+        test_client::RawClient raw(planar_.socket_path());
+        auto *seat = raw.bind<wl_seat>(wl_seat_interface, 1);
+        auto *manager = raw.bind<wl_data_device_manager>(wl_data_device_manager_interface, 3);
+        ASSERT_TRUE(raw.compositor() && seat && manager);
+        wl_display *display = raw.display();
+        wl_surface *surface = raw.surface();
+        wl_data_device *device = raw.keep(wl_data_device_manager_get_data_device(manager, seat));
+        for (int i = 0; i < 200; i++) wl_data_device_start_drag(device, nullptr, surface, nullptr, 12345 + i);
+        // With a source, the refusal is the source's end: wl_data_source.cancelled.
+        wl_data_source *source = raw.keep(wl_data_device_manager_create_data_source(manager));
+        wl_data_source_offer(source, "text/plain");
+        bool cancelled = false;
+        static const wl_data_source_listener source_listener{
+            .target = [](void *, wl_data_source *, const char *) {},
+            .send = [](void *, wl_data_source *, const char *, int32_t fd) { close(fd); },
+            .cancelled = [](void *data, wl_data_source *) { *static_cast<bool *>(data) = true; },
+            .dnd_drop_performed = [](void *, wl_data_source *) {},
+            .dnd_finished = [](void *, wl_data_source *) {},
+            .action = [](void *, wl_data_source *, uint32_t) {},
+        };
+        wl_data_source_add_listener(source, &source_listener, &cancelled);
+        wl_data_device_start_drag(device, source, surface, nullptr, 777);
+        EXPECT_GE(wl_display_roundtrip(display), 0);
+        EXPECT_EQ(wl_display_get_error(display), 0);
+        EXPECT_TRUE(cancelled) << "a refused drag's source was not cancelled";
+        wl_data_source_destroy(source);
+        raw.gone(source);
+        wl_data_device_release(device);
+        raw.gone(device);
+        wl_surface_destroy(surface);
+        raw.gone(surface);
+    }
     // A window still maps: planar took no grab for a refused drag.
     TestClient client(planar_.socket_path());
     ASSERT_TRUE(client.map_window(100, 100, 0xff3366cc)) << client.error();

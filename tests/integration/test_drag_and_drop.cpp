@@ -8,11 +8,10 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "harness.hpp"
-#include "xdg-shell-client-protocol.h"
+#include "raw_client.hpp"
 
 namespace {
 
@@ -22,33 +21,15 @@ using harness::PlanarTest;
 // One client with a mapped window, its pointer and its data device.
 class DndClient {
 public:
-    DndClient(const std::string &socket, const std::string &app_id) {
-        display_ = wl_display_connect(socket.c_str());
-        if (display_ == nullptr) return;
-        registry_ = wl_display_get_registry(display_);
-        static const wl_registry_listener listener{.global = handle_global, .global_remove = [](void *, wl_registry *, uint32_t) {}};
-        wl_registry_add_listener(registry_, &listener, this);
-        wl_display_roundtrip(display_);
-        if (!ready()) return;
-        surface_ = wl_compositor_create_surface(compositor_);
-        xdg_ = xdg_wm_base_get_xdg_surface(wm_base_, surface_);
-        static const xdg_surface_listener acker{
-            .configure = [](void *, xdg_surface *xdg, uint32_t serial) { xdg_surface_ack_configure(xdg, serial); },
-        };
-        xdg_surface_add_listener(xdg_, &acker, nullptr);
-        toplevel_ = xdg_surface_get_toplevel(xdg_);
-        xdg_toplevel_set_app_id(toplevel_, app_id.c_str());
-        wl_surface_commit(surface_);
-        wl_display_roundtrip(display_);
-        int fd = memfd_create("dnd-client", MFD_CLOEXEC);
-        if (fd < 0 || ftruncate(fd, 300 * 200 * 4) != 0) return;
-        wl_shm_pool *pool = wl_shm_create_pool(shm_, fd, 300 * 200 * 4);
-        buffer_ = wl_shm_pool_create_buffer(pool, 0, 300, 200, 300 * 4, WL_SHM_FORMAT_XRGB8888);
-        wl_shm_pool_destroy(pool);
-        close(fd);
-        wl_surface_attach(surface_, buffer_, 0, 0);
-        wl_surface_commit(surface_);
-        pointer_ = wl_seat_get_pointer(seat_);
+    DndClient(const std::string &socket, const std::string &app_id) : raw_(socket) {
+        seat_ = raw_.bind<wl_seat>(wl_seat_interface, 5);
+        manager_ = raw_.bind<wl_data_device_manager>(wl_data_device_manager_interface, 3);
+        if (seat_ == nullptr || manager_ == nullptr) return;
+        test_client::RawClient::Toplevel window = raw_.toplevel(app_id.c_str());
+        surface_ = window.surface;
+        if (!raw_.map(window, 300, 200)) return;
+        mapped_ = true;
+        pointer_ = raw_.keep(wl_seat_get_pointer(seat_));
         static const wl_pointer_listener pointer_listener{
             .enter = [](void *, wl_pointer *, uint32_t, wl_surface *, wl_fixed_t, wl_fixed_t) {},
             .leave = [](void *, wl_pointer *, uint32_t, wl_surface *) {},
@@ -63,7 +44,7 @@ public:
             .axis_discrete = [](void *, wl_pointer *, uint32_t, int32_t) {},
         };
         wl_pointer_add_listener(pointer_, &pointer_listener, this);
-        device_ = wl_data_device_manager_get_data_device(manager_, seat_);
+        device_ = raw_.keep(wl_data_device_manager_get_data_device(manager_, seat_));
         static const wl_data_device_listener device_listener{
             .data_offer = [](void *data, wl_data_device *, wl_data_offer *offer) {
                 static const wl_data_offer_listener offer_listener{
@@ -93,41 +74,21 @@ public:
             .selection = [](void *, wl_data_device *, wl_data_offer *) {},
         };
         wl_data_device_add_listener(device_, &device_listener, this);
-        wl_display_roundtrip(display_);
+        raw_.roundtrip();
     }
     ~DndClient() {
         if (offer != nullptr) wl_data_offer_destroy(offer);
-        if (source_ != nullptr) wl_data_source_destroy(source_);
-        if (device_ != nullptr) wl_data_device_release(device_);
-        if (pointer_ != nullptr) wl_pointer_release(pointer_);
-        if (buffer_ != nullptr) wl_buffer_destroy(buffer_);
-        if (toplevel_ != nullptr) xdg_toplevel_destroy(toplevel_);
-        if (xdg_ != nullptr) xdg_surface_destroy(xdg_);
-        if (surface_ != nullptr) wl_surface_destroy(surface_);
-        if (manager_ != nullptr) wl_data_device_manager_destroy(manager_);
-        if (seat_ != nullptr) wl_seat_release(seat_);
-        if (wm_base_ != nullptr) xdg_wm_base_destroy(wm_base_);
-        if (shm_ != nullptr) wl_shm_destroy(shm_);
-        if (compositor_ != nullptr) wl_compositor_destroy(compositor_);
-        if (registry_ != nullptr) wl_registry_destroy(registry_);
-        if (display_ != nullptr) wl_display_disconnect(display_);
     }
     DndClient(const DndClient &) = delete;
     DndClient &operator=(const DndClient &) = delete;
 
-    bool ready() const { return compositor_ && shm_ && wm_base_ && seat_ && manager_; }
+    bool ready() const { return mapped_; }
     bool dispatch_until(const std::function<bool()> &done, std::chrono::milliseconds timeout) {
-        return harness::wait_for(
-            [&] {
-                wl_display_flush(display_);
-                if (wl_display_roundtrip(display_) < 0) return false;
-                return done();
-            },
-            timeout);
+        return raw_.dispatch_until(done, timeout);
     }
     // Starts dragging "text/plain" with the serial of the held button.
     void start_drag(const std::string &text) {
-        source_ = wl_data_device_manager_create_data_source(manager_);
+        source_ = raw_.keep(wl_data_device_manager_create_data_source(manager_));
         wl_data_source_offer(source_, "text/plain");
         wl_data_source_set_actions(source_, WL_DATA_DEVICE_MANAGER_DND_ACTION_COPY);
         text_ = text;
@@ -145,14 +106,14 @@ public:
         };
         wl_data_source_add_listener(source_, &listener, this);
         wl_data_device_start_drag(device_, source_, surface_, nullptr, press_serial);
-        wl_display_flush(display_);
+        wl_display_flush(raw_.display());
     }
     // Reads the dropped offer as text (the source answers from its own loop).
     std::string receive(DndClient &source) {
         int fds[2];
         if (offer == nullptr || pipe2(fds, O_CLOEXEC) != 0) return {};
         wl_data_offer_receive(offer, "text/plain", fds[1]);
-        wl_display_flush(display_);
+        wl_display_flush(raw_.display());
         close(fds[1]);
         source.dispatch_until([] { return true; }, 1s); // the source's send
         std::string got;
@@ -160,7 +121,7 @@ public:
         for (ssize_t n; (n = read(fds[0], chunk, sizeof chunk)) > 0;) got.append(chunk, static_cast<size_t>(n));
         close(fds[0]);
         wl_data_offer_finish(offer);
-        wl_display_flush(display_);
+        wl_display_flush(raw_.display());
         return got;
     }
 
@@ -171,33 +132,11 @@ public:
     std::vector<std::string> mimes;
 
 private:
-    static void handle_global(void *data, wl_registry *r, uint32_t name, const char *iface, uint32_t) {
-        auto *self = static_cast<DndClient *>(data);
-        auto bind = [&](const wl_interface *type, uint32_t version) { return wl_registry_bind(r, name, type, version); };
-        if (strcmp(iface, wl_compositor_interface.name) == 0) {
-            self->compositor_ = static_cast<wl_compositor *>(bind(&wl_compositor_interface, 4));
-        } else if (strcmp(iface, wl_shm_interface.name) == 0) {
-            self->shm_ = static_cast<wl_shm *>(bind(&wl_shm_interface, 1));
-        } else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
-            self->wm_base_ = static_cast<xdg_wm_base *>(bind(&xdg_wm_base_interface, 2));
-        } else if (strcmp(iface, wl_seat_interface.name) == 0 && self->seat_ == nullptr) {
-            self->seat_ = static_cast<wl_seat *>(bind(&wl_seat_interface, 5));
-        } else if (strcmp(iface, wl_data_device_manager_interface.name) == 0) {
-            self->manager_ = static_cast<wl_data_device_manager *>(bind(&wl_data_device_manager_interface, 3));
-        }
-    }
-
-    wl_display *display_ = nullptr;
-    wl_registry *registry_ = nullptr;
-    wl_compositor *compositor_ = nullptr;
-    wl_shm *shm_ = nullptr;
-    xdg_wm_base *wm_base_ = nullptr;
+    test_client::RawClient raw_;
+    bool mapped_ = false;
     wl_seat *seat_ = nullptr;
     wl_data_device_manager *manager_ = nullptr;
     wl_surface *surface_ = nullptr;
-    xdg_surface *xdg_ = nullptr;
-    xdg_toplevel *toplevel_ = nullptr;
-    wl_buffer *buffer_ = nullptr;
     wl_pointer *pointer_ = nullptr;
     wl_data_device *device_ = nullptr;
     wl_data_source *source_ = nullptr;
