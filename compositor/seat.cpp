@@ -33,11 +33,16 @@ uint32_t now_msec() {
 // unmap) and its end may change what is under the cursor. A toplevel's own
 // commits refresh the pointer at once (XdgView::handle_commit); these come
 // first among the surface's listeners, before the scene has seen the commit,
-// so they wait for the idle loop.
+// so they wait for the idle loop. A commit that only brings new pixels (a
+// video frame, an animation) changes nothing under the cursor and asks for
+// nothing: with every window redrawing each frame, each commit's walk of the
+// whole scene cost planar time that grew with the square of the windows.
 class SurfaceWatch {
 public:
     SurfaceWatch(Seat &seat, wlr_surface *surface) : seat_(seat) {
-        on_commit_.connect(&surface->events.commit, [this](void *) { seat_.scene_changed(); });
+        on_commit_.connect(&surface->events.commit, [this, surface](void *) {
+            if (may_move_things_under_cursor(surface)) seat_.scene_changed();
+        });
         on_destroy_.connect(&surface->events.destroy, [this, surface](void *) {
             seat_.surface_destroyed(surface);
             seat_.scene_changed();
@@ -46,8 +51,26 @@ public:
     }
 
 private:
+    bool may_move_things_under_cursor(wlr_surface *surface) {
+        const wlr_surface_state &now = surface->current;
+        constexpr uint32_t pixels_only = WLR_SURFACE_STATE_BUFFER | WLR_SURFACE_STATE_SURFACE_DAMAGE |
+                                         WLR_SURFACE_STATE_BUFFER_DAMAGE | WLR_SURFACE_STATE_OPAQUE_REGION |
+                                         WLR_SURFACE_STATE_FRAME_CALLBACK_LIST;
+        bool has_buffer = wlr_surface_has_buffer(surface);
+        // Subsurfaces move with their parent's commits, whatever its fields say.
+        bool moved = (now.committed & ~pixels_only) != 0 || now.width != width_ || now.height != height_ ||
+                     now.dx != 0 || now.dy != 0 || has_buffer != had_buffer_ ||
+                     !wl_list_empty(&now.subsurfaces_below) || !wl_list_empty(&now.subsurfaces_above);
+        width_ = now.width;
+        height_ = now.height;
+        had_buffer_ = has_buffer;
+        return moved;
+    }
+
     Seat &seat_;
     wl::Listener on_commit_, on_destroy_;
+    int width_ = -1, height_ = -1; // nothing committed yet
+    bool had_buffer_ = false;
 };
 
 } // namespace
