@@ -30,6 +30,7 @@
 #include "popup.hpp"
 #include "request_checks.hpp"
 #include "request_guards.hpp"
+#include "request_veto.hpp"
 #include "seat.hpp"
 #include "pixman_fast_path.hpp"
 #include "shm_yuv.hpp"
@@ -99,6 +100,7 @@ private:
 Server::Server(Options options, Config config)
     : options_(std::move(options)), config_(std::move(config)) {
     display_ = wl_display_create();
+    request_veto_ = std::make_unique<RequestVeto>(display_);
 }
 
 Server::~Server() {
@@ -121,6 +123,7 @@ Server::~Server() {
     shm_yuv_.reset(); // before the display: it listens to the compositor's surfaces
     pixman_fast_path_.reset(); // before the renderer it stands in front of
     output_manager_.reset();
+    request_veto_.reset(); // no rule runs once its owner is gone
     request_checks_.reset();
     xdg_teardown_.reset();
     request_guards_.reset();
@@ -285,7 +288,7 @@ void Server::create_globals() {
     shm_yuv_->on_committed(proto::DmabufBuffer::committed);
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
     request_checks_ = std::make_unique<RequestChecks>(display_);
-    request_guards_ = std::make_unique<RequestGuards>(display_);
+    request_guards_ = std::make_unique<RequestGuards>(*request_veto_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     // Clipboard managers and wl-copy/wl-paste read and set the selection

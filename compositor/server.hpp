@@ -37,6 +37,7 @@ class Output;
 class OutputManager;
 class RequestChecks;
 class RequestGuards;
+class RequestVeto;
 class Seat;
 class View;
 class VirtualInput;
@@ -161,6 +162,9 @@ private:
     wl_event_source *sigint_ = nullptr;
     wl_event_source *sigterm_ = nullptr;
 
+    // From the display's creation: every subsystem that vets requests adds
+    // its rules to it. It goes before them (its protocol logger with it).
+    std::unique_ptr<RequestVeto> request_veto_;
     std::unique_ptr<render::Importer> importer_;
     std::unique_ptr<render::ShmYuvRenderer> shm_yuv_;
     std::unique_ptr<render::PixmanFastPath> pixman_fast_path_; // pixman only
