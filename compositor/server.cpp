@@ -124,7 +124,6 @@ Server::~Server() {
     pixman_fast_path_.reset(); // before the renderer it stands in front of
     output_manager_.reset();
     request_veto_.reset(); // no rule runs once its owner is gone
-    request_checks_.reset();
     xdg_teardown_.reset();
     request_guards_.reset();
     virtual_input_.reset();
@@ -287,7 +286,7 @@ void Server::create_globals() {
     // CPU-converted dma-bufs convert once per commit, not once per read.
     shm_yuv_->on_committed(proto::DmabufBuffer::committed);
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
-    request_checks_ = std::make_unique<RequestChecks>(display_);
+    add_request_checks(*request_veto_);
     request_guards_ = std::make_unique<RequestGuards>(*request_veto_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
@@ -320,10 +319,10 @@ void Server::create_globals() {
 
 void Server::create_session_globals() {
     layer_shell_ = std::make_unique<LayerShell>(*this, &view_layer_->node);
-    idle_ = std::make_unique<Idle>(display_, seat_->wlr());
+    idle_ = std::make_unique<Idle>(display_, seat_->wlr(), *request_veto_);
     input_lock_ = std::make_unique<InputLock>(display_);
     input_lock_->on_change([this](bool) { seat_->input_lock_changed(); });
-    virtual_input_ = std::make_unique<VirtualInput>(display_, *seat_);
+    virtual_input_ = std::make_unique<VirtualInput>(display_, *seat_, *request_veto_);
     // wlsunset and friends: outputs whose backend has a gamma LUT apply the
     // ramp with their next frame (the headless backend has none: `failed`).
     wlr_gamma_control_manager_v1_create(display_);

@@ -35,7 +35,6 @@ class LayerShell;
 class Launcher;
 class Output;
 class OutputManager;
-class RequestChecks;
 class RequestGuards;
 class RequestVeto;
 class Seat;
@@ -183,7 +182,6 @@ private:
     std::unique_ptr<Launcher> launcher_;
     std::unique_ptr<Xwayland> xwayland_;
     std::unique_ptr<IpcServer> ipc_;
-    std::unique_ptr<RequestChecks> request_checks_;
     std::unique_ptr<RequestGuards> request_guards_;
     std::unique_ptr<OutputManager> output_manager_;
     std::list<Output *> outputs_;
