@@ -303,7 +303,7 @@ void Server::create_globals() {
     wlr_scene_set_presentation(scene_, presentation_);
 
     xdg_shell_ = wlr_xdg_shell_create(display_);
-    xdg_teardown_ = std::make_unique<XdgTeardown>(display_, xdg_shell_);
+    xdg_teardown_ = std::make_unique<XdgTeardown>(xdg_shell_, *request_veto_);
     on_new_xdg_surface_.connect_as<wlr_xdg_surface>(
         &xdg_shell_->events.new_surface, [this](wlr_xdg_surface *s) { handle_new_xdg_surface(s); });
 
