@@ -1,20 +1,18 @@
 #include "idle.hpp"
 
-#include <cstring>
-
 #include "client_pid.hpp"
 #include "log.hpp"
+#include "request_veto.hpp"
 
 namespace planar {
 namespace {
 
-// What planar answers on an org_kde_kwin_idle_timeout once wlroots' own
-// handlers would go wrong. wlroots 0.15's `release` frees the timer but not
-// the object, though the request is a destructor: the client reuses the id
-// and is disconnected for it, and a `simulate_user_activity` sent before
-// that reuse reads the freed timer through a null pointer (SEGV, found by
-// fuzz-wayland_stream). The timer also goes when the seat does, leaving the
-// object behind with no timer.
+// org_kde_kwin_idle_timeout, where wlroots 0.15's own handlers go wrong.
+// Its `release` frees the timer but not the object, though the request is
+// a destructor: the client reuses the id and is disconnected for it, and a
+// `simulate_user_activity` sent before that reuse reads the freed timer
+// through a null pointer (SEGV, found by fuzz-wayland_stream). The timer
+// also goes when the seat does, leaving the object behind with no timer.
 void destroy_timeout_object(wl_client *, wl_resource *resource) { wl_resource_destroy(resource); }
 void ignore_activity_without_timer(wl_client *, wl_resource *) {}
 
@@ -28,26 +26,24 @@ void free_timer_with_object(wl_resource *resource) {
 using RequestHandler = void (*)(wl_client *, wl_resource *);
 const RequestHandler kTimeoutHandlers[] = {destroy_timeout_object, ignore_activity_without_timer};
 
-// A protocol logger runs after a request is read and before it is
-// dispatched, so the object's handlers can still be replaced for this
-// request. Only the two cases above are taken from wlroots; a live timer's
-// activity stays wlroots' own.
-void guard_idle_timeout_request(void *, wl_protocol_logger_type type, const wl_protocol_logger_message *message) {
-    if (type != WL_PROTOCOL_LOGGER_REQUEST) return;
-    wl_resource *resource = message->resource;
-    if (strcmp(wl_resource_get_class(resource), "org_kde_kwin_idle_timeout") != 0) return;
-    bool release = strcmp(message->message->name, "release") == 0;
-    void *timer = wl_resource_get_user_data(resource);
-    if (!release && timer != nullptr) return;
-    wl_resource_set_implementation(resource, kTimeoutHandlers, timer, free_timer_with_object);
+// Before `release` runs, the object gets planar's handlers for good:
+// release destroys the object, and the timer goes with it.
+void give_planar_handlers(wl_resource *timeout, const wl_argument *) {
+    wl_resource_set_implementation(timeout, kTimeoutHandlers, wl_resource_get_user_data(timeout), free_timer_with_object);
+}
+
+// A live timer's activity stays wlroots' own.
+RequestVeto::Verdict check_activity(wl_resource *timeout, const wl_argument *) {
+    if (wl_resource_get_user_data(timeout) != nullptr) return RequestVeto::Verdict::allow();
+    return RequestVeto::Verdict::ignore("the idle timeout has no timer (its seat is gone)");
 }
 
 } // namespace
 
-Idle::Idle(wl_display *display, wlr_seat *seat)
+Idle::Idle(wl_display *display, wlr_seat *seat, RequestVeto &veto)
     : seat_(seat), idle_(wlr_idle_create(display)), inhibit_(wlr_idle_inhibit_v1_create(display)) {
-    logger_ = wl_display_add_protocol_logger(display, guard_idle_timeout_request, nullptr);
-    if (logger_ == nullptr) plog::error(plog::Scope::input, "cannot guard idle timeouts: a released one can crash planar");
+    veto.add_preparation("org_kde_kwin_idle_timeout", "release", give_planar_handlers);
+    veto.add_rule("org_kde_kwin_idle_timeout", "simulate_user_activity", check_activity);
     on_new_inhibitor_.connect_as<wlr_idle_inhibitor_v1>(&inhibit_->events.new_inhibitor,
                                                         [this](wlr_idle_inhibitor_v1 *inhibitor) {
         auto entry = std::make_unique<Inhibitor>();
@@ -61,10 +57,6 @@ Idle::Idle(wl_display *display, wlr_seat *seat)
         plog::info(plog::Scope::input, "idle inhibited by pid %d", client_pid(inhibitor->resource));
         update_enabled();
     });
-}
-
-Idle::~Idle() {
-    if (logger_ != nullptr) wl_protocol_logger_destroy(logger_);
 }
 
 void Idle::notify_activity() { wlr_idle_notify_activity(idle_, seat_); }

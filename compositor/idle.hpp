@@ -12,10 +12,12 @@
 
 namespace planar {
 
+class RequestVeto;
+
 class Idle {
 public:
-    Idle(wl_display *display, wlr_seat *seat);
-    ~Idle();
+    // Adds to `veto` the rules that mend wlroots' idle timeout requests.
+    Idle(wl_display *display, wlr_seat *seat, RequestVeto &veto);
     Idle(const Idle &) = delete;
     Idle &operator=(const Idle &) = delete;
 
@@ -35,7 +37,6 @@ private:
     wlr_idle_inhibit_manager_v1 *inhibit_;
     std::list<std::unique_ptr<Inhibitor>> inhibitors_;
     wl::Listener on_new_inhibitor_;
-    wl_protocol_logger *logger_ = nullptr; // mends wlroots' idle timeout requests before they run
 };
 
 } // namespace planar

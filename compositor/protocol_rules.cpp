@@ -2,7 +2,7 @@
 
 namespace planar {
 
-ProtocolRules::ProtocolRules(wl_display *display) : veto_(display) {
+ProtocolRules::ProtocolRules(RequestVeto &veto) : veto_(veto) {
     add_viewporter_rules();
     add_primary_selection_rules();
     add_gamma_control_rules();

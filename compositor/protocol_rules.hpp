@@ -20,7 +20,7 @@
 //   failed when another client has it). wlroots 0.15 sent failed to the
 //   first and let the new one, never told its gamma_size, set the ramp;
 //   gamma_control_rules.cpp.
-// The requests are seen before they run through a RequestVeto of its own.
+// The requests are seen before they run through the server's RequestVeto.
 #pragma once
 
 #include <memory>
@@ -34,7 +34,7 @@ namespace planar {
 
 class ProtocolRules {
 public:
-    explicit ProtocolRules(wl_display *display);
+    explicit ProtocolRules(RequestVeto &veto);
     ~ProtocolRules();
     ProtocolRules(const ProtocolRules &) = delete;
     ProtocolRules &operator=(const ProtocolRules &) = delete;
@@ -48,7 +48,7 @@ private:
     void watch_resources_of(wl_client *client);
     void resource_created(wl_resource *resource);
 
-    RequestVeto veto_;
+    RequestVeto &veto_;
     // The wp_viewporter.get_viewport being run now: the id wlroots is about
     // to create and the wl_surface it is for.
     struct Making {

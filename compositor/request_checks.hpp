@@ -1,7 +1,8 @@
 // RequestChecks: rules of wl_shm and xdg-shell that libwayland 1.21 and
 // wlroots 0.15, which implement those interfaces for planar, leave out. Each
-// is checked when the request arrives, before it runs, and answered with the
-// error the spec names, on the object it names:
+// is checked when the request arrives, before it runs (RequestVeto), and
+// answered with the error the spec names, on the object it names; the
+// request then does not run (the client is being disconnected):
 // - wl_shm_pool.create_buffer with a stride shorter than one row of its
 //   format: wl_shm.invalid_stride. libwayland compares the stride with the
 //   width in pixels, not in bytes, so such a buffer would have the renderer
@@ -13,27 +14,13 @@
 //   buffer, and reports it under the number of an xdg_surface error).
 // - xdg_surface.destroy while its toplevel or popup exists:
 //   xdg_surface.defunct_role_object (wlroots 0.15 ignores the request).
-// Seen through a protocol logger, for the reasons CommitHook gives
-// (protocols/commit_hook.hpp): libwayland calls it for every request after
-// demarshalling and before the request runs. The request then still runs, on
-// a client that is already being disconnected.
+// The first two carry a new_id: refused with an error, never ignored.
 #pragma once
-
-#include "wlr.hpp"
 
 namespace planar {
 
-class RequestChecks {
-public:
-    explicit RequestChecks(wl_display *display);
-    ~RequestChecks();
-    RequestChecks(const RequestChecks &) = delete;
-    RequestChecks &operator=(const RequestChecks &) = delete;
+class RequestVeto;
 
-private:
-    static void check(void *data, wl_protocol_logger_type type, const wl_protocol_logger_message *message);
-
-    wl_protocol_logger *logger_ = nullptr;
-};
+void add_request_checks(RequestVeto &veto);
 
 } // namespace planar

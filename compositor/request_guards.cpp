@@ -85,7 +85,7 @@ Verdict check_place(wl_resource *resource, const wl_argument *) {
 
 } // namespace
 
-RequestGuards::RequestGuards(wl_display *display) : veto_(display) {
+RequestGuards::RequestGuards(RequestVeto &veto) : veto_(veto) {
     for (int i = 0; i < xdg_toplevel_interface.method_count; i++) {
         std::string request = xdg_toplevel_interface.methods[i].name;
         if (request != "destroy") veto_.add_rule("xdg_toplevel", request, check_toplevel_request);

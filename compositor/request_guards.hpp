@@ -41,7 +41,8 @@ namespace planar {
 
 class RequestGuards {
 public:
-    explicit RequestGuards(wl_display *display);
+    // Adds its rules to `veto`, which must outlive it or go first.
+    explicit RequestGuards(RequestVeto &veto);
     RequestGuards(const RequestGuards &) = delete;
     RequestGuards &operator=(const RequestGuards &) = delete;
 
@@ -49,7 +50,7 @@ private:
     RequestVeto::Verdict check_layer_get_popup(wl_resource *layer_resource, wl_resource *popup_resource);
     void watch_popups_of(wlr_layer_surface_v1 *layer);
 
-    RequestVeto veto_;
+    RequestVeto &veto_;
     // Layer surfaces with popups, until they are destroyed.
     std::unordered_map<wlr_layer_surface_v1 *, std::unique_ptr<wl::Listener>> layer_destroy_;
 };

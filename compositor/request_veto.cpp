@@ -33,19 +33,21 @@ RequestVeto::~RequestVeto() {
 }
 
 void RequestVeto::add_rule(std::string interface, std::string request, Check check) {
-    rules_.push_back({std::move(interface), std::move(request), std::move(check)});
-    by_message_.clear(); // it points into rules_
+    rules_.push_back({std::move(interface), std::move(request), std::move(check), nullptr});
+    by_message_.clear(); // looked up again with the new rule
 }
 
-const RequestVeto::Rule *RequestVeto::rule_for(wl_resource *resource, const wl_message *message) {
-    auto [it, inserted] = by_message_.try_emplace(message, nullptr);
+void RequestVeto::add_preparation(std::string interface, std::string request, Preparation preparation) {
+    rules_.push_back({std::move(interface), std::move(request), nullptr, std::move(preparation)});
+    by_message_.clear();
+}
+
+const RequestVeto::Rules &RequestVeto::rules_for(wl_resource *resource, const wl_message *message) {
+    auto [it, inserted] = by_message_.try_emplace(message);
     if (inserted) {
         const char *interface = wl_resource_get_class(resource);
         for (const Rule &rule : rules_) {
-            if (rule.request == message->name && rule.interface == interface) {
-                it->second = &rule;
-                break;
-            }
+            if (rule.request == message->name && rule.interface == interface) it->second.push_back(&rule);
         }
     }
     return it->second;
@@ -55,16 +57,22 @@ void RequestVeto::log(void *data, wl_protocol_logger_type type, const wl_protoco
     if (type != WL_PROTOCOL_LOGGER_REQUEST) return;
     auto *self = static_cast<RequestVeto *>(data);
     wl_resource *resource = message->resource;
-    const Rule *rule = self->rule_for(resource, message->message);
-    if (rule == nullptr) return;
-    Verdict verdict = rule->check(resource, message->arguments);
-    if (verdict.kind == Verdict::Kind::allow) return;
-    bool error = verdict.kind == Verdict::Kind::error;
-    plog::debug(plog::Scope::client, "%s %s@%u.%s from pid %d: %s", error ? "refused" : "ignored",
-                rule->interface.c_str(), wl_resource_get_id(resource), rule->request.c_str(), client_pid(resource),
-                verdict.why.c_str());
-    if (error) wl_resource_post_error(verdict.object, verdict.code, "%s", verdict.why.c_str());
-    self->drop(resource, message->message_opcode);
+    const Rules &rules = self->rules_for(resource, message->message);
+    for (const Rule *rule : rules) {
+        if (!rule->check) continue;
+        Verdict verdict = rule->check(resource, message->arguments);
+        if (verdict.kind == Verdict::Kind::allow) continue;
+        bool error = verdict.kind == Verdict::Kind::error;
+        plog::debug(plog::Scope::client, "%s %s@%u.%s from pid %d: %s", error ? "refused" : "ignored",
+                    rule->interface.c_str(), wl_resource_get_id(resource), rule->request.c_str(),
+                    client_pid(resource), verdict.why.c_str());
+        if (error) wl_resource_post_error(verdict.object, verdict.code, "%s", verdict.why.c_str());
+        self->drop(resource, message->message_opcode);
+        return;
+    }
+    for (const Rule *rule : rules) {
+        if (rule->preparation) rule->preparation(resource, message->arguments);
+    }
 }
 
 bool RequestVeto::drop(wl_resource *resource, uint32_t opcode) {

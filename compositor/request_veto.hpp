@@ -1,8 +1,17 @@
-// RequestVeto: keeps one request from running. Rules name a request by
-// interface and request name and decide, before it runs, to let it through,
-// to ignore it (the object keeps working) or to post the protocol error the
-// spec names and ignore it. For requests that wlroots 0.15 would run into a
-// crash (RequestGuards holds those rules).
+// RequestVeto: planar's one look at a request before wlroots runs it (the
+// Server owns it; RequestGuards, RequestChecks, Idle, VirtualInput and
+// XdgTeardown add their rules). A rule names a request by interface and
+// request name and is one of:
+// - a check, which decides to let the request through, to ignore it (the
+//   object keeps working) or to post the protocol error the spec names and
+//   ignore it. Checks of one request run in the order they were added; the
+//   first that does not allow decides.
+// - a preparation, which runs once every check allowed the request, just
+//   before it runs, and may change what it will find (point an fd at
+//   planar's copy, give the object planar's handlers, watch the object).
+//   Preparations of a request that is ignored do not run.
+// A request without a rule costs one hash lookup (per wl_message, each of
+// which belongs to one interface).
 //
 // Seen through a protocol logger, for the reasons CommitHook gives
 // (protocols/commit_hook.hpp). libwayland 1.21 dispatches the request even
@@ -27,6 +36,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -53,8 +63,11 @@ public:
         }
     };
     // The request's resource and its arguments, already looked up by
-    // libwayland (objects are wl_resource pointers of the right interface).
+    // libwayland (objects are wl_resource pointers of the right interface;
+    // fds are the client's, borrowed). A check has no effect beyond its
+    // verdict, but for creating the object of an ignored new_id.
     using Check = std::function<Verdict(wl_resource *resource, const wl_argument *args)>;
+    using Preparation = std::function<void(wl_resource *resource, const wl_argument *args)>;
 
     explicit RequestVeto(wl_display *display);
     ~RequestVeto();
@@ -65,6 +78,7 @@ public:
     // A request with a new_id argument must not be ignored (its id would
     // stay unbound): error, or create the object in the check.
     void add_rule(std::string interface, std::string request, Check check);
+    void add_preparation(std::string interface, std::string request, Preparation preparation);
 
 private:
     using Handler = void (*)(wl_client *, wl_resource *);
@@ -76,19 +90,21 @@ private:
     };
     struct Rule {
         std::string interface, request;
-        Check check;
+        Check check;             // or
+        Preparation preparation;
     };
+    // The rules of one request, in the order they were added.
+    using Rules = std::vector<const Rule *>;
 
     static void log(void *data, wl_protocol_logger_type type, const wl_protocol_logger_message *message);
     static void restore_original(wl_client *, wl_resource *resource);
-    const Rule *rule_for(wl_resource *resource, const wl_message *message);
+    const Rules &rules_for(wl_resource *resource, const wl_message *message);
     bool drop(wl_resource *resource, uint32_t opcode);
 
     wl_protocol_logger *logger_ = nullptr;
-    std::vector<Rule> rules_;
-    // Per wl_message seen (each belongs to one interface): its rule or null,
-    // so a request without a rule costs one lookup.
-    std::unordered_map<const wl_message *, const Rule *> by_message_;
+    std::deque<Rule> rules_; // never moves a rule: by_message_ points at them
+    // Per wl_message seen: its rules, none for most.
+    std::unordered_map<const wl_message *, Rules> by_message_;
     Standin standin_;
     bool layout_refused_ = false;
 };

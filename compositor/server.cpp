@@ -31,6 +31,7 @@
 #include "protocol_rules.hpp"
 #include "request_checks.hpp"
 #include "request_guards.hpp"
+#include "request_veto.hpp"
 #include "seat.hpp"
 #include "pixman_fast_path.hpp"
 #include "shm_yuv.hpp"
@@ -100,6 +101,7 @@ private:
 Server::Server(Options options, Config config)
     : options_(std::move(options)), config_(std::move(config)) {
     display_ = wl_display_create();
+    request_veto_ = std::make_unique<RequestVeto>(display_);
 }
 
 Server::~Server() {
@@ -122,9 +124,10 @@ Server::~Server() {
     shm_yuv_.reset(); // before the display: it listens to the compositor's surfaces
     pixman_fast_path_.reset(); // before the renderer it stands in front of
     output_manager_.reset();
-    request_checks_.reset();
+    request_veto_.reset(); // no rule runs once its owner is gone
     xdg_teardown_.reset();
     request_guards_.reset();
+    protocol_rules_.reset();
     virtual_input_.reset();
     input_lock_.reset();
     idle_.reset();
@@ -285,9 +288,9 @@ void Server::create_globals() {
     // CPU-converted dma-bufs convert once per commit, not once per read.
     shm_yuv_->on_committed(proto::DmabufBuffer::committed);
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
-    request_checks_ = std::make_unique<RequestChecks>(display_);
-    request_guards_ = std::make_unique<RequestGuards>(display_);
-    protocol_rules_ = std::make_unique<ProtocolRules>(display_);
+    add_request_checks(*request_veto_);
+    request_guards_ = std::make_unique<RequestGuards>(*request_veto_);
+    protocol_rules_ = std::make_unique<ProtocolRules>(*request_veto_);
     wlr_data_device_manager_create(display_);
     wlr_primary_selection_v1_device_manager_create(display_);
     // Clipboard managers and wl-copy/wl-paste read and set the selection
@@ -303,7 +306,7 @@ void Server::create_globals() {
     wlr_scene_set_presentation(scene_, presentation_);
 
     xdg_shell_ = wlr_xdg_shell_create(display_);
-    xdg_teardown_ = std::make_unique<XdgTeardown>(display_, xdg_shell_);
+    xdg_teardown_ = std::make_unique<XdgTeardown>(xdg_shell_, *request_veto_);
     on_new_xdg_surface_.connect_as<wlr_xdg_surface>(
         &xdg_shell_->events.new_surface, [this](wlr_xdg_surface *s) { handle_new_xdg_surface(s); });
 
@@ -319,10 +322,10 @@ void Server::create_globals() {
 
 void Server::create_session_globals() {
     layer_shell_ = std::make_unique<LayerShell>(*this, &view_layer_->node);
-    idle_ = std::make_unique<Idle>(display_, seat_->wlr());
+    idle_ = std::make_unique<Idle>(display_, seat_->wlr(), *request_veto_);
     input_lock_ = std::make_unique<InputLock>(display_);
     input_lock_->on_change([this](bool) { seat_->input_lock_changed(); });
-    virtual_input_ = std::make_unique<VirtualInput>(display_, *seat_);
+    virtual_input_ = std::make_unique<VirtualInput>(display_, *seat_, *request_veto_);
     // wlsunset and friends: outputs whose backend has a gamma LUT apply the
     // ramp with their next frame (planar's headless backend takes one and
     // applies it to nothing).

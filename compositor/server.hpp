@@ -35,9 +35,9 @@ class LayerShell;
 class Launcher;
 class Output;
 class OutputManager;
-class RequestChecks;
 class RequestGuards;
 class ProtocolRules;
+class RequestVeto;
 class Seat;
 class View;
 class VirtualInput;
@@ -162,6 +162,9 @@ private:
     wl_event_source *sigint_ = nullptr;
     wl_event_source *sigterm_ = nullptr;
 
+    // From the display's creation: every subsystem that vets requests adds
+    // its rules to it. It goes before them (its protocol logger with it).
+    std::unique_ptr<RequestVeto> request_veto_;
     std::unique_ptr<render::Importer> importer_;
     std::unique_ptr<render::ShmYuvRenderer> shm_yuv_;
     std::unique_ptr<render::PixmanFastPath> pixman_fast_path_; // pixman only
@@ -180,7 +183,6 @@ private:
     std::unique_ptr<Launcher> launcher_;
     std::unique_ptr<Xwayland> xwayland_;
     std::unique_ptr<IpcServer> ipc_;
-    std::unique_ptr<RequestChecks> request_checks_;
     std::unique_ptr<RequestGuards> request_guards_;
     std::unique_ptr<ProtocolRules> protocol_rules_;
     std::unique_ptr<OutputManager> output_manager_;

@@ -49,11 +49,10 @@ private:
 void ProtocolRules::add_viewporter_rules() {
     // wp_viewporter.get_viewport(id, surface): wlroots keeps its viewport
     // private, so planar meets the resource as wlroots creates it.
-    veto_.add_rule("wp_viewporter", "get_viewport", [this](wl_resource *resource, const wl_argument *args) {
+    veto_.add_preparation("wp_viewporter", "get_viewport", [this](wl_resource *resource, const wl_argument *args) {
         wl_client *client = wl_resource_get_client(resource);
         watch_resources_of(client);
         making_ = {client, args[0].n, reinterpret_cast<wl_resource *>(args[1].o)};
-        return RequestVeto::Verdict::allow();
     });
 }
 

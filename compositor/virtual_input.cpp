@@ -2,11 +2,11 @@
 
 #include "client_pid.hpp"
 #include "log.hpp"
+#include "request_veto.hpp"
 #include "seat.hpp"
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <vector>
 #include <fcntl.h>
@@ -49,14 +49,10 @@ namespace {
 // request runs, the fd number is pointed (dup2) at planar's own copy: the
 // client's bytes that exist, zeros after them, a NUL at the end. The
 // client's file is not touched, and the keymap it meant is parsed as before.
-void guard_keymap_request(void *, wl_protocol_logger_type type, const wl_protocol_logger_message *message) {
-    if (type != WL_PROTOCOL_LOGGER_REQUEST || std::strcmp(message->message->name, "keymap") != 0 ||
-        std::strcmp(wl_resource_get_class(message->resource), "zwp_virtual_keyboard_v1") != 0 ||
-        message->arguments_count != 3) {
-        return;
-    }
-    int fd = message->arguments[1].h;
-    uint32_t size = message->arguments[2].u;
+// keymap(format, fd, size); the fd is the client's, borrowed: wlroots closes it.
+void copy_keymap(wl_resource *, const wl_argument *args) {
+    int fd = args[1].h;
+    uint32_t size = args[2].u;
     if (size == 0) return; // wlroots maps nothing: its own refusal
     // A sparse copy of exactly `size` bytes, whatever the client's fd is:
     // every byte wlroots reads exists, and the last one ends the string.
@@ -77,10 +73,10 @@ void guard_keymap_request(void *, wl_protocol_logger_type type, const wl_protoco
 
 } // namespace
 
-VirtualInput::VirtualInput(wl_display *display, Seat &seat)
+VirtualInput::VirtualInput(wl_display *display, Seat &seat, RequestVeto &veto)
     : display_(display), seat_(seat), keyboards_(wlr_virtual_keyboard_manager_v1_create(display)),
       pointers_(wlr_virtual_pointer_manager_v1_create(display)) {
-    logger_ = wl_display_add_protocol_logger(display, guard_keymap_request, nullptr);
+    veto.add_preparation("zwp_virtual_keyboard_v1", "keymap", copy_keymap);
     on_new_keyboard_.connect_as<wlr_virtual_keyboard_v1>(
         &keyboards_->events.new_virtual_keyboard, [this](wlr_virtual_keyboard_v1 *keyboard) {
             // planar has one seat: a keyboard made for another one still
@@ -94,10 +90,6 @@ VirtualInput::VirtualInput(wl_display *display, Seat &seat)
             plog::info(plog::Scope::input, "virtual pointer of pid %d", client_pid(event->new_pointer->resource));
             seat_.add_input(&event->new_pointer->input_device);
         });
-}
-
-VirtualInput::~VirtualInput() {
-    if (logger_ != nullptr) wl_protocol_logger_destroy(logger_);
 }
 
 } // namespace planar

@@ -9,12 +9,13 @@
 
 namespace planar {
 
+class RequestVeto;
 class Seat;
 
 class VirtualInput {
 public:
-    VirtualInput(wl_display *display, Seat &seat);
-    ~VirtualInput();
+    // Adds to `veto` the keymap guard (virtual_input.cpp).
+    VirtualInput(wl_display *display, Seat &seat, RequestVeto &veto);
     VirtualInput(const VirtualInput &) = delete;
     VirtualInput &operator=(const VirtualInput &) = delete;
 
@@ -25,7 +26,6 @@ private:
     Seat &seat_;
     wlr_virtual_keyboard_manager_v1 *keyboards_;
     wlr_virtual_pointer_manager_v1 *pointers_;
-    wl_protocol_logger *logger_ = nullptr; // checks keymap requests before wlroots reads them
     wl::Listener on_new_keyboard_, on_new_pointer_;
 };
 
