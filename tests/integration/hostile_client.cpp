@@ -12,7 +12,11 @@
 #include <map>
 #include <string>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "raw_client.hpp"
+#include "virtual-keyboard-unstable-v1-client-protocol.h"
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 // get_layer_surface has an argument named `namespace`.
@@ -29,6 +33,7 @@ struct Globals {
     xdg_wm_base *wm_base = nullptr;
     zxdg_decoration_manager_v1 *decorations = nullptr;
     zwlr_layer_shell_v1 *layer_shell = nullptr;
+    zwp_virtual_keyboard_manager_v1 *keyboards = nullptr;
 };
 
 void handle_popup_configure(void *, xdg_popup *, int32_t, int32_t, int32_t, int32_t) {}
@@ -194,6 +199,24 @@ const std::map<std::string, std::function<void(Scenario &)>> scenarios = {
          xdg_popup_destroy(popup);
          zwlr_layer_surface_v1_destroy(layer);
      }},
+    // A virtual keyboard's keymap whose file is shorter than the size the
+    // client gives: wlroots maps that size and xkbcommon reads the text up
+    // to its NUL. The file is one whole page of keymap text, padded with
+    // blanks and without a NUL, so that read goes on into the next page,
+    // which is past the file's end (SIGBUS).
+    {"keymap-short", [](Scenario &s) {
+         zwp_virtual_keyboard_v1 *keyboard =
+             zwp_virtual_keyboard_manager_v1_create_virtual_keyboard(s.globals().keyboards, s.globals().seat);
+         std::string text = "xkb_keymap { xkb_keycodes { include \"evdev\" }; xkb_types { include \"complete\" }; "
+                            "xkb_compat { include \"complete\" }; xkb_symbols { include \"pc+us\" }; };\n";
+         text.resize(static_cast<size_t>(sysconf(_SC_PAGESIZE)), ' ');
+         int fd = memfd_create("hostile-keymap", MFD_CLOEXEC);
+         if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) return;
+         zwp_virtual_keyboard_v1_keymap(keyboard, WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1, fd,
+                                        static_cast<uint32_t>(text.size()) + (1u << 20));
+         close(fd);
+         s.roundtrip();
+     }},
     {"layer-disconnect-unmapped", [](Scenario &s) {
          zwlr_layer_surface_v1 *layer = s.layer(s.surface());
          xdg_popup *popup = s.popup(s.xdg(), nullptr);
@@ -228,9 +251,11 @@ int main(int argc, char **argv) {
         .wm_base = client.wm_base(),
         .decorations = client.bind<zxdg_decoration_manager_v1>(zxdg_decoration_manager_v1_interface, 1),
         .layer_shell = client.bind<zwlr_layer_shell_v1>(zwlr_layer_shell_v1_interface, 4),
+        .keyboards = client.bind<zwp_virtual_keyboard_manager_v1>(zwp_virtual_keyboard_manager_v1_interface, 1),
     };
     if (globals.compositor == nullptr || globals.subcompositor == nullptr || globals.seat == nullptr ||
-        globals.wm_base == nullptr || globals.decorations == nullptr || globals.layer_shell == nullptr) {
+        globals.wm_base == nullptr || globals.decorations == nullptr || globals.layer_shell == nullptr ||
+        globals.keyboards == nullptr) {
         std::fprintf(stderr, "hostile_client: a global is missing\n");
         return 3;
     }
