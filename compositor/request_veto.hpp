@@ -77,6 +77,8 @@ public:
     // Names, not interface pointers: wlroots uses its own generated copies.
     // A request with a new_id argument must not be ignored (its id would
     // stay unbound): error, or create the object in the check.
+    // Not from inside a check or a preparation: adding a rule clears the
+    // per-message cache that the running request's rules are read from.
     void add_rule(std::string interface, std::string request, Check check);
     void add_preparation(std::string interface, std::string request, Preparation preparation);
 
