@@ -144,4 +144,25 @@ bool RawClient::map(const Toplevel &t, int width, int height) {
     return roundtrip();
 }
 
+void PointerEvents::watch(wl_pointer *pointer) {
+    static const wl_pointer_listener listener{
+        .enter = [](void *data, wl_pointer *, uint32_t serial, wl_surface *, wl_fixed_t, wl_fixed_t) {
+            auto *self = static_cast<PointerEvents *>(data);
+            self->enters++;
+            self->enter_serial = serial;
+        },
+        .leave = [](void *data, wl_pointer *, uint32_t, wl_surface *) { static_cast<PointerEvents *>(data)->leaves++; },
+        .motion = [](void *, wl_pointer *, uint32_t, wl_fixed_t, wl_fixed_t) {},
+        .button = [](void *data, wl_pointer *, uint32_t serial, uint32_t, uint32_t, uint32_t state) {
+            if (state == WL_POINTER_BUTTON_STATE_PRESSED) static_cast<PointerEvents *>(data)->press_serial = serial;
+        },
+        .axis = [](void *, wl_pointer *, uint32_t, uint32_t, wl_fixed_t) {},
+        .frame = [](void *, wl_pointer *) {},
+        .axis_source = [](void *, wl_pointer *, uint32_t) {},
+        .axis_stop = [](void *, wl_pointer *, uint32_t, uint32_t) {},
+        .axis_discrete = [](void *, wl_pointer *, uint32_t, int32_t) {},
+    };
+    wl_pointer_add_listener(pointer, &listener, this);
+}
+
 } // namespace test_client

@@ -35,6 +35,16 @@ struct ProtocolError {
 // round trip early).
 ProtocolError protocol_error(wl_display *display);
 
+// What a wl_pointer told a client, for tests that need its serials or
+// need to see the focus come and go.
+struct PointerEvents {
+    int enters = 0, leaves = 0;
+    uint32_t enter_serial = 0; // the last wl_pointer.enter's
+    uint32_t press_serial = 0; // the last button press's
+    // Listens to `pointer`; this must outlive it.
+    void watch(wl_pointer *pointer);
+};
+
 class RawClient {
 public:
     // Connects to `socket` (a name in XDG_RUNTIME_DIR or a path; empty:

@@ -30,20 +30,7 @@ public:
         if (!raw_.map(window, 300, 200)) return;
         mapped_ = true;
         pointer_ = raw_.keep(wl_seat_get_pointer(seat_));
-        static const wl_pointer_listener pointer_listener{
-            .enter = [](void *, wl_pointer *, uint32_t, wl_surface *, wl_fixed_t, wl_fixed_t) {},
-            .leave = [](void *, wl_pointer *, uint32_t, wl_surface *) {},
-            .motion = [](void *, wl_pointer *, uint32_t, wl_fixed_t, wl_fixed_t) {},
-            .button = [](void *data, wl_pointer *, uint32_t serial, uint32_t, uint32_t, uint32_t state) {
-                if (state == WL_POINTER_BUTTON_STATE_PRESSED) static_cast<DndClient *>(data)->press_serial = serial;
-            },
-            .axis = [](void *, wl_pointer *, uint32_t, uint32_t, wl_fixed_t) {},
-            .frame = [](void *, wl_pointer *) {},
-            .axis_source = [](void *, wl_pointer *, uint32_t) {},
-            .axis_stop = [](void *, wl_pointer *, uint32_t, uint32_t) {},
-            .axis_discrete = [](void *, wl_pointer *, uint32_t, int32_t) {},
-        };
-        wl_pointer_add_listener(pointer_, &pointer_listener, this);
+        pointer_events.watch(pointer_);
         device_ = raw_.keep(wl_data_device_manager_get_data_device(manager_, seat_));
         static const wl_data_device_listener device_listener{
             .data_offer = [](void *data, wl_data_device *, wl_data_offer *offer) {
@@ -105,7 +92,7 @@ public:
             .action = [](void *, wl_data_source *, uint32_t) {},
         };
         wl_data_source_add_listener(source_, &listener, this);
-        wl_data_device_start_drag(device_, source_, surface_, nullptr, press_serial);
+        wl_data_device_start_drag(device_, source_, surface_, nullptr, pointer_events.press_serial);
         wl_display_flush(raw_.display());
     }
     // Reads the dropped offer as text (the source answers from its own loop).
@@ -125,7 +112,7 @@ public:
         return got;
     }
 
-    uint32_t press_serial = 0;
+    test_client::PointerEvents pointer_events;
     int enters = 0, drops = 0;
     bool cancelled = false;
     wl_data_offer *offer = nullptr;
@@ -172,7 +159,7 @@ TEST_F(DragAndDropTest, TextDraggedFromOneClientIsDroppedOnAnother) {
                             std::to_string(sy), "press", "left", "wait-file", go, "move", std::to_string((sx + tx) / 2),
                             std::to_string((sy + ty) / 2), "move", std::to_string(tx), std::to_string(ty), "sleep",
                             "300", "release", "left"});
-    ASSERT_TRUE(source.dispatch_until([&] { return source.press_serial != 0; }, 10s)) << "no button press reached the source";
+    ASSERT_TRUE(source.dispatch_until([&] { return source.pointer_events.press_serial != 0; }, 10s)) << "no button press reached the source";
     source.start_drag("dropped-through-planar");
     ASSERT_TRUE(source.dispatch_until([] { return true; }, 1s));
     std::ofstream(go).put('\n');

@@ -15,28 +15,6 @@ using namespace std::chrono_literals;
 using harness::PlanarTest;
 using test_client::RawClient;
 
-// Enter and leave as a client sees them.
-struct PointerWatch {
-    int enters = 0, leaves = 0;
-
-    void watch(wl_pointer *pointer) {
-        static const wl_pointer_listener listener{
-            .enter = [](void *data, wl_pointer *, uint32_t, wl_surface *, wl_fixed_t, wl_fixed_t) {
-                static_cast<PointerWatch *>(data)->enters++;
-            },
-            .leave = [](void *data, wl_pointer *, uint32_t, wl_surface *) { static_cast<PointerWatch *>(data)->leaves++; },
-            .motion = [](void *, wl_pointer *, uint32_t, wl_fixed_t, wl_fixed_t) {},
-            .button = [](void *, wl_pointer *, uint32_t, uint32_t, uint32_t, uint32_t) {},
-            .axis = [](void *, wl_pointer *, uint32_t, uint32_t, wl_fixed_t) {},
-            .frame = [](void *, wl_pointer *) {},
-            .axis_source = [](void *, wl_pointer *, uint32_t) {},
-            .axis_stop = [](void *, wl_pointer *, uint32_t, uint32_t) {},
-            .axis_discrete = [](void *, wl_pointer *, uint32_t, int32_t) {},
-        };
-        wl_pointer_add_listener(pointer, &listener, this);
-    }
-};
-
 class PointerFocusTest : public PlanarTest {
 protected:
     // The top-left corner of the window with `app_id`, from planar-ctl.
@@ -62,7 +40,7 @@ TEST_F(PointerFocusTest, AWindowThatGrowsUnderTheStillPointerGetsEnterAndLeaveWh
     RawClient client(planar_.socket_path());
     auto *seat = client.bind<wl_seat>(wl_seat_interface, 5);
     ASSERT_NE(seat, nullptr);
-    PointerWatch seen;
+    test_client::PointerEvents seen;
     seen.watch(client.keep(wl_seat_get_pointer(seat)));
     RawClient::Toplevel window = client.toplevel("grows");
     ASSERT_TRUE(client.map(window, 100, 100));

@@ -131,26 +131,12 @@ TEST_F(PlanarTest, PrimarySelectionFromAClientWithoutASeatIsIgnored) {
     // serial is one wlroots gave the owner.
     RawClient::Toplevel window = owner.toplevel("selection-owner");
     ASSERT_TRUE(owner.map(window, 1280, 720));
-    uint32_t enter_serial = 0;
-    wl_pointer *pointer = owner.keep(wl_seat_get_pointer(seat));
-    static const wl_pointer_listener pointer_listener{
-        .enter = [](void *data, wl_pointer *, uint32_t serial, wl_surface *, wl_fixed_t, wl_fixed_t) {
-            *static_cast<uint32_t *>(data) = serial;
-        },
-        .leave = [](void *, wl_pointer *, uint32_t, wl_surface *) {},
-        .motion = [](void *, wl_pointer *, uint32_t, wl_fixed_t, wl_fixed_t) {},
-        .button = [](void *, wl_pointer *, uint32_t, uint32_t, uint32_t, uint32_t) {},
-        .axis = [](void *, wl_pointer *, uint32_t, uint32_t, wl_fixed_t) {},
-        .frame = [](void *, wl_pointer *) {},
-        .axis_source = [](void *, wl_pointer *, uint32_t) {},
-        .axis_stop = [](void *, wl_pointer *, uint32_t, uint32_t) {},
-        .axis_discrete = [](void *, wl_pointer *, uint32_t, int32_t) {},
-    };
-    wl_pointer_add_listener(pointer, &pointer_listener, &enter_serial);
+    test_client::PointerEvents pointer;
+    pointer.watch(owner.keep(wl_seat_get_pointer(seat)));
     ASSERT_TRUE(owner.roundtrip());
     auto moved = planar_.run({harness::program_from_env("PLANAR_VIRTUAL_POINTER_EXE"), "move", "600", "300", "move", "640", "360"}, 10s);
     ASSERT_EQ(moved.status, 0) << moved.describe();
-    ASSERT_TRUE(owner.dispatch_until([&] { return enter_serial != 0; }, 5s)) << "no wl_pointer.enter";
+    ASSERT_TRUE(owner.dispatch_until([&] { return pointer.enter_serial != 0; }, 5s)) << "no wl_pointer.enter";
 
     SelectionWatcher seen;
     auto *device = owner.keep(zwp_primary_selection_device_manager_v1_get_device(manager, seat));
@@ -163,7 +149,7 @@ TEST_F(PlanarTest, PrimarySelectionFromAClientWithoutASeatIsIgnored) {
         .cancelled = [](void *data, zwp_primary_selection_source_v1 *) { *static_cast<bool *>(data) = true; },
     };
     zwp_primary_selection_source_v1_add_listener(source, &source_listener, &cancelled);
-    zwp_primary_selection_device_v1_set_selection(device, source, enter_serial);
+    zwp_primary_selection_device_v1_set_selection(device, source, pointer.enter_serial);
     ASSERT_TRUE(owner.dispatch_until([&] { return seen.mimes == std::vector<std::string>{"text/x-planar-owner"}; }, 5s))
         << "the owner's own selection never reached it";
     const int events_before = seen.selection_events;
@@ -182,7 +168,7 @@ TEST_F(PlanarTest, PrimarySelectionFromAClientWithoutASeatIsIgnored) {
     ASSERT_TRUE(thief.roundtrip());
     auto *thief_source = thief.keep(zwp_primary_selection_device_manager_v1_create_source(thief_manager));
     zwp_primary_selection_source_v1_offer(thief_source, "text/x-planar-thief");
-    zwp_primary_selection_device_v1_set_selection(thief_device, thief_source, enter_serial);
+    zwp_primary_selection_device_v1_set_selection(thief_device, thief_source, pointer.enter_serial);
     EXPECT_FALSE(thief.protocol_error().posted()); // refused quietly: the spec names no error
     ASSERT_TRUE(owner.roundtrip());
     EXPECT_EQ(seen.selection_events, events_before) << "the owner was told of another selection";

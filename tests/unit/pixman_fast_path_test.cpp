@@ -80,27 +80,20 @@ protected:
     // The target after drawing `t` into `box` (output pixels) with `renderer`.
     std::vector<uint32_t> draw(wlr_renderer *renderer, wlr_texture *t, wlr_box box, float alpha,
                                const wlr_box *scissor = nullptr) {
-        MemoryBuffer *target = MemoryBuffer::create(64, 48, DRM_FORMAT_ARGB8888, 99);
-        float identity[9], matrix[9];
-        wlr_matrix_identity(identity);
-        wlr_matrix_project_box(matrix, &box, WL_OUTPUT_TRANSFORM_NORMAL, 0, identity);
-        EXPECT_TRUE(wlr_renderer_begin_with_buffer(renderer, &target->base));
-        wlr_box clip = scissor ? *scissor : wlr_box{0, 0, 64, 48};
-        wlr_renderer_scissor(renderer, &clip);
-        EXPECT_TRUE(wlr_render_texture_with_matrix(renderer, t, matrix, alpha));
-        wlr_renderer_end(renderer);
-        std::vector<uint32_t> pixels = target->pixels;
-        wlr_buffer_drop(&target->base);
-        return pixels;
+        return frame_of(renderer, [&](wlr_renderer *r) {
+            float identity[9], matrix[9];
+            wlr_matrix_identity(identity);
+            wlr_matrix_project_box(matrix, &box, WL_OUTPUT_TRANSFORM_NORMAL, 0, identity);
+            wlr_box clip = scissor ? *scissor : wlr_box{0, 0, 64, 48};
+            wlr_renderer_scissor(r, &clip);
+            EXPECT_TRUE(wlr_render_texture_with_matrix(r, t, matrix, alpha));
+        });
     }
 
     // Draws through the fast path and through wlroots alone; the pixels must agree.
     void expect_same(wlr_texture *t, wlr_box box, float alpha, const wlr_box *scissor = nullptr) {
         std::vector<uint32_t> ours = draw(fast_->renderer(), t, box, alpha, scissor);
-        std::vector<uint32_t> theirs = draw(pixman_, t, box, alpha, scissor);
-        size_t differ = 0;
-        for (size_t i = 0; i < ours.size(); i++) differ += ours[i] != theirs[i];
-        EXPECT_EQ(differ, 0u) << "of " << ours.size() << " pixels";
+        expect_equal_pixels(ours, draw(pixman_, t, box, alpha, scissor));
         // Something was drawn at all (the target started as noise).
         EXPECT_NE(ours, draw(pixman_, t, wlr_box{200, 200, box.width, box.height}, alpha, scissor));
     }
@@ -117,8 +110,10 @@ protected:
     }
     // A frame drawn through the fast path and by wlroots alone: the pixels must agree.
     void expect_same_frame(const std::function<void(wlr_renderer *)> &frame) {
-        std::vector<uint32_t> ours = frame_of(fast_->renderer(), frame);
-        std::vector<uint32_t> theirs = frame_of(pixman_, frame);
+        expect_equal_pixels(frame_of(fast_->renderer(), frame), frame_of(pixman_, frame));
+    }
+    static void expect_equal_pixels(const std::vector<uint32_t> &ours, const std::vector<uint32_t> &theirs) {
+        ASSERT_EQ(ours.size(), theirs.size());
         size_t differ = 0;
         for (size_t i = 0; i < ours.size(); i++) differ += ours[i] != theirs[i];
         EXPECT_EQ(differ, 0u) << "of " << ours.size() << " pixels";
