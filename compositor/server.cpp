@@ -31,6 +31,7 @@
 #include "protocol_rules.hpp"
 #include "request_checks.hpp"
 #include "request_guards.hpp"
+#include "release_batch.hpp"
 #include "request_veto.hpp"
 #include "seat.hpp"
 #include "pixman_fast_path.hpp"
@@ -117,6 +118,7 @@ Server::~Server() {
     on_new_decoration_.disconnect();
     on_layout_change_.disconnect();
     if (backend_ != nullptr) wlr_backend_destroy(backend_); // destroys the outputs
+    release_batch_.reset(); // after the outputs, which release through it as they go
     linux_dmabuf_.reset();
     drm_syncobj_.reset(); // before the display: they hold globals and a protocol logger
     explicit_sync_.reset();
@@ -289,6 +291,7 @@ void Server::create_globals() {
     shm_yuv_->on_committed(proto::DmabufBuffer::committed);
     for (uint32_t format : render::ShmYuvRenderer::added_shm_formats()) wl_display_add_shm_format(display_, format);
     add_request_checks(*request_veto_);
+    release_batch_ = std::make_unique<ReleaseBatch>(wl_display_get_event_loop(display_), *request_veto_);
     request_guards_ = std::make_unique<RequestGuards>(*request_veto_);
     protocol_rules_ = std::make_unique<ProtocolRules>(*request_veto_);
     wlr_data_device_manager_create(display_);

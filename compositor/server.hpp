@@ -37,6 +37,7 @@ class Output;
 class OutputManager;
 class RequestGuards;
 class ProtocolRules;
+class ReleaseBatch;
 class RequestVeto;
 class Seat;
 class View;
@@ -68,6 +69,8 @@ public:
     // What outputs draw with: the renderer, behind PixmanFastPath for pixman.
     wlr_renderer *output_renderer() const;
     wlr_allocator *allocator() const { return allocator_; }
+    // wl_shm releases held until the frame callbacks they came with are answered.
+    ReleaseBatch &release_batch() { return *release_batch_; }
     wlr_scene *scene() const { return scene_; }
     wlr_output_layout *layout() const { return layout_; }
     // Window layer of the scene: views live here, above the background.
@@ -165,6 +168,7 @@ private:
     // From the display's creation: every subsystem that vets requests adds
     // its rules to it. It goes before them (its protocol logger with it).
     std::unique_ptr<RequestVeto> request_veto_;
+    std::unique_ptr<ReleaseBatch> release_batch_;
     std::unique_ptr<render::Importer> importer_;
     std::unique_ptr<render::ShmYuvRenderer> shm_yuv_;
     std::unique_ptr<render::PixmanFastPath> pixman_fast_path_; // pixman only

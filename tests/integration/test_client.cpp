@@ -33,6 +33,7 @@ struct FeedbackListener {
                           uint32_t nsec, uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo, uint32_t flags) {
         Feedback &f = record(data, feedback);
         f.state = Feedback::State::presented;
+        f.read = static_cast<TestClient *>(data)->reads_;
         f.flags = flags;
         f.refresh_ns = refresh;
         f.seq = (uint64_t(seq_hi) << 32) | seq_lo;
@@ -41,6 +42,7 @@ struct FeedbackListener {
     }
     static void discarded(void *data, struct wp_presentation_feedback *feedback) {
         record(data, feedback).state = Feedback::State::discarded;
+        record(data, feedback).read = static_cast<TestClient *>(data)->reads_;
         done(data, feedback);
     }
 };
@@ -172,6 +174,7 @@ bool TestClient::dispatch_until(const std::function<bool()> &done, std::chrono::
             continue; // EINTR, or poll's rounding: check the deadline again
         }
         if (wl_display_read_events(display_) < 0) break;
+        reads_++;
     }
     int code = wl_display_get_error(display_);
     if (code == EPROTO) {
@@ -228,13 +231,19 @@ void TestClient::handle_toplevel_configure(void *data, xdg_toplevel *, int32_t w
     self->pending_configure_ = configure;
 }
 
-void TestClient::handle_release(void *data, wl_buffer *) { static_cast<Buffer *>(data)->busy = false; }
+void TestClient::handle_release(void *data, wl_buffer *) {
+    auto *buffer = static_cast<Buffer *>(data);
+    buffer->busy = false;
+    if (buffer->replaced_by >= 0) buffer->client->commits_[buffer->replaced_by].replaced_release_read = buffer->client->reads_;
+    buffer->replaced_by = -1;
+}
 
 void TestClient::handle_frame_done(void *data, wl_callback *callback, uint32_t) {
     auto *self = static_cast<TestClient *>(data);
     wl_callback_destroy(callback);
     self->frame_callback_ = nullptr;
     self->frames_done_++;
+    if (self->frame_callback_commit_ >= 0) self->commits_[self->frame_callback_commit_].done_read = self->reads_;
 }
 
 TestClient::Buffer *TestClient::free_buffer() {
@@ -257,6 +266,7 @@ TestClient::Buffer *TestClient::free_buffer() {
     munmap(map, size);
     wl_shm_pool *pool = wl_shm_create_pool(shm_, fd.get(), static_cast<int32_t>(size));
     auto buffer = std::make_unique<Buffer>();
+    buffer->client = this;
     buffer->buffer = wl_shm_pool_create_buffer(pool, 0, width_, height_, stride, WL_SHM_FORMAT_XRGB8888);
     wl_shm_pool_destroy(pool);
     static const wl_buffer_listener listener = {.release = handle_release};
@@ -324,11 +334,16 @@ int TestClient::commit(bool frame_callback, bool presentation_feedback) {
     Buffer *buffer = free_buffer();
     if (buffer == nullptr) return -1;
     buffer->busy = true;
+    const int commit_index = static_cast<int>(commits_.size());
+    commits_.emplace_back();
+    if (attached_ != nullptr && attached_ != buffer) attached_->replaced_by = commit_index;
+    attached_ = buffer;
     wl_surface_attach(surface_, buffer->buffer, 0, 0);
     wl_surface_damage_buffer(surface_, 0, 0, width_, height_);
     if (frame_callback && frame_callback_ == nullptr) {
         static const wl_callback_listener listener = {.done = handle_frame_done};
         frame_callback_ = wl_surface_frame(surface_);
+        frame_callback_commit_ = commit_index;
         wl_callback_add_listener(frame_callback_, &listener, this);
     }
     int index = -1;
@@ -337,6 +352,7 @@ int TestClient::commit(bool frame_callback, bool presentation_feedback) {
         index = static_cast<int>(feedback_.size());
         feedback_.emplace_back();
         feedback_index_[feedback] = static_cast<size_t>(index);
+        commits_.back().feedback = index;
         wp_presentation_feedback_add_listener(feedback, &feedback_listener, this);
     }
     wl_surface_commit(surface_);

@@ -41,6 +41,15 @@ struct Feedback {
     uint64_t seq = 0;
     uint32_t refresh_ns = 0;
     uint64_t time_ns = 0;
+    int64_t read = -1; // TestClient::reads() when it arrived
+};
+
+// When the events about one commit arrived, as TestClient::reads() counts:
+// events of one read were sent together (one flush of the compositor).
+struct CommitEvents {
+    int feedback = -1;               // index into feedback(), -1 without
+    int64_t done_read = -1;          // its frame callback's done
+    int64_t replaced_release_read = -1; // release of the buffer this commit replaced
 };
 
 // What the toplevel asks for before its first commit.
@@ -125,13 +134,19 @@ public:
     int run_frame_loop(std::chrono::milliseconds duration, bool presentation_feedback);
 
     const std::vector<Feedback> &feedback() const { return feedback_; }
+    // One entry per commit(), in order.
+    const std::vector<CommitEvents> &commits() const { return commits_; }
+    // Reads from the socket so far (dispatch_until's; a roundtrip's are not counted).
+    int64_t reads() const { return reads_; }
     uint32_t presentation_clock() const { return clock_id_; }
     int frames_done() const { return frames_done_; }
 
 private:
     struct Buffer {
+        TestClient *client = nullptr;
         wl_buffer *buffer = nullptr;
         bool busy = false;
+        int replaced_by = -1; // the commit that attached another buffer over this one
     };
     Buffer *free_buffer();
     void set_error(const std::string &why);
@@ -172,7 +187,11 @@ private:
 
     std::vector<std::unique_ptr<Buffer>> buffers_;
     wl_callback *frame_callback_ = nullptr;
+    int frame_callback_commit_ = -1;
     int frames_done_ = 0;
+    Buffer *attached_ = nullptr; // the buffer of the last commit()
+    std::vector<CommitEvents> commits_;
+    int64_t reads_ = 0;
     // Feedback objects record into feedback_[index]; the listener data is the index.
     std::vector<Feedback> feedback_;
     std::map<struct wp_presentation_feedback *, size_t> feedback_index_;
