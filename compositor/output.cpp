@@ -77,7 +77,6 @@ Output::~Output() {
 }
 
 void Output::stop_frames() {
-    answer_frame_callbacks(); // no frame event may come
     if (render_scheduled_) {
         itimerspec disarm{};
         timerfd_settime(render_timer_.get(), 0, &disarm, nullptr);
@@ -196,9 +195,6 @@ void Output::handle_present(wlr_output_event_present *event) {
 }
 
 void Output::handle_frame() {
-    // The last committed frame reached the screen (wlroots signals a frame
-    // after each flip, or from an idle source when none is pending).
-    answer_frame_callbacks();
     if (render_scheduled_) return; // a render is already waiting for its moment
     int64_t now = now_ns();
     int64_t start = schedule_.render_start(now);
@@ -251,24 +247,11 @@ void Output::render_frame() {
     schedule_.rendered(finished - started);
     plog::debug(plog::Scope::output, "%s: frame took %.2f ms (predicted %.2f ms)", output_->name,
                 (finished - started) / 1e6, schedule_.predicted_render_ns() / 1e6);
-    // A frame on its way to the screen: its callbacks are answered when it
-    // gets there (the next frame event). Nothing committed: nothing will
-    // come, so now.
-    frame_done_owed_ = true;
-    if (!result.committed) answer_frame_callbacks();
-}
-
-void Output::answer_frame_callbacks() {
-    if (!frame_done_owed_) return;
-    frame_done_owed_ = false;
+    timespec now{finished / 1'000'000'000LL, finished % 1'000'000'000LL};
     // The old buffers of commits that asked for these callbacks go out in
     // the same flush (ReleaseBatch).
     server_.release_batch().release_all();
-    int64_t when = now_ns();
-    timespec now{when / 1'000'000'000LL, when % 1'000'000'000LL};
-    if (wlr_scene_output *scene_output = wlr_scene_get_scene_output(server_.scene(), output_)) {
-        wlr_scene_output_send_frame_done(scene_output, &now);
-    }
+    wlr_scene_output_send_frame_done(scene_output, &now);
     server_.send_frame_done_to_held_views(&now);
 }
 

@@ -1,11 +1,7 @@
 // Output: one wlr_output shown through the scene. Owns the frame loop of that
 // output: on each frame event it waits until FrameSchedule says the render
 // can start (as late as the measured render time allows), renders or scans
-// out, and answers the frame callbacks of its surfaces when that frame
-// reaches the screen (the next frame event), together with its
-// `presented` events and the wl_shm releases ReleaseBatch held: a client
-// drawing on frame callbacks wakes once per frame, and a commit made soon
-// after `done` makes the next vblank.
+// out, then sends frame callbacks.
 #pragma once
 
 #include <memory>
@@ -61,8 +57,6 @@ private:
     void handle_frame();
     void handle_present(wlr_output_event_present *event);
     void render_frame();
-    // Sends the frame callbacks the last render owes, if it owes them.
-    void answer_frame_callbacks();
     void wait_for_fence(int fence);
     void track_plane_buffer(const FrameResult &result, wlr_surface *candidate);
     // Presentation feedback of surfaces on overlays: sent with ZERO_COPY
@@ -97,7 +91,6 @@ private:
     UniqueFd render_timer_;
     wl_event_source *render_timer_source_ = nullptr;
     bool render_scheduled_ = false;
-    bool frame_done_owed_ = false; // a rendered frame's callbacks wait for it to be shown
     wl::Listener on_frame_;
     wl::Listener on_present_;
     wl::Listener on_mode_;

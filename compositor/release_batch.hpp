@@ -3,21 +3,21 @@
 // message to the client, instead of at once.
 //
 // wlroots 0.15 drops its hold on the buffer a commit replaces while it runs
-// that commit, so the client hears wl_buffer.release right after its commit,
-// `presented` at the vblank and `done` later: three wake-ups of the client
-// and three sendmsg calls of planar per frame. A client that asked for a
-// frame callback draws nothing before `done`, so its old buffer is of no use
-// to it before then. planar holds one more lock on that buffer until an
-// output next answers frame callbacks (Output::handle_frame after a frame
-// reached the screen, or a render that committed nothing): the release then
-// leaves in the same flush as `done` and `presented`.
+// that commit, so a client drawing on frame callbacks heard
+// wl_buffer.release right after its commit and `done` after the next render:
+// two wake-ups of the client and two sendmsg calls of planar per frame for
+// one piece of news. A client that asked for a frame callback draws nothing
+// before `done`, so its old buffer is of no use to it before then. planar
+// holds one more lock on that buffer until an output next answers frame
+// callbacks (Output::render_frame, after each render): the release then
+// leaves in the same flush as `done`.
 //
 // Only wl_shm buffers, and only for commits that carry a frame callback:
 // dma-bufs have their own release (KMS out-fences, explicit sync release
 // points), and a client that asked for no callback may be waiting for the
 // buffer itself. Whatever is held is released at the latest `bound` after
 // the first hold, so that a surface no output shows (no callback is ever
-// answered for it) or a backend that never signals a frame cannot keep a
+// answered for it) or an output that stopped rendering cannot keep a
 // client's buffers.
 #pragma once
 
@@ -43,7 +43,6 @@ public:
     // Releases every held buffer (each is sent wl_buffer.release if nothing
     // else holds it).
     void release_all();
-    size_t held() const { return held_.size(); }
 
 private:
     void hold(wlr_surface *surface);

@@ -118,7 +118,7 @@ Server::~Server() {
     on_new_decoration_.disconnect();
     on_layout_change_.disconnect();
     if (backend_ != nullptr) wlr_backend_destroy(backend_); // destroys the outputs
-    release_batch_.reset(); // after the outputs, which release through it as they go
+    release_batch_.reset(); // after the outputs: no render answers callbacks any more
     linux_dmabuf_.reset();
     drm_syncobj_.reset(); // before the display: they hold globals and a protocol logger
     explicit_sync_.reset();

@@ -33,7 +33,6 @@ struct FeedbackListener {
                           uint32_t nsec, uint32_t refresh, uint32_t seq_hi, uint32_t seq_lo, uint32_t flags) {
         Feedback &f = record(data, feedback);
         f.state = Feedback::State::presented;
-        f.read = static_cast<TestClient *>(data)->reads_;
         f.flags = flags;
         f.refresh_ns = refresh;
         f.seq = (uint64_t(seq_hi) << 32) | seq_lo;
@@ -42,7 +41,6 @@ struct FeedbackListener {
     }
     static void discarded(void *data, struct wp_presentation_feedback *feedback) {
         record(data, feedback).state = Feedback::State::discarded;
-        record(data, feedback).read = static_cast<TestClient *>(data)->reads_;
         done(data, feedback);
     }
 };
@@ -352,7 +350,6 @@ int TestClient::commit(bool frame_callback, bool presentation_feedback) {
         index = static_cast<int>(feedback_.size());
         feedback_.emplace_back();
         feedback_index_[feedback] = static_cast<size_t>(index);
-        commits_.back().feedback = index;
         wp_presentation_feedback_add_listener(feedback, &feedback_listener, this);
     }
     wl_surface_commit(surface_);

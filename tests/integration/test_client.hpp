@@ -41,14 +41,12 @@ struct Feedback {
     uint64_t seq = 0;
     uint32_t refresh_ns = 0;
     uint64_t time_ns = 0;
-    int64_t read = -1; // TestClient::reads() when it arrived
 };
 
 // When the events about one commit arrived, as TestClient::reads() counts:
 // events of one read were sent together (one flush of the compositor).
 struct CommitEvents {
-    int feedback = -1;               // index into feedback(), -1 without
-    int64_t done_read = -1;          // its frame callback's done
+    int64_t done_read = -1;             // its frame callback's done
     int64_t replaced_release_read = -1; // release of the buffer this commit replaced
 };
 
