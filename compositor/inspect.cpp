@@ -13,6 +13,7 @@
 #include "kms.hpp"
 #include "output.hpp"
 #include "server.hpp"
+#include "shm_buffer.hpp"
 #include "view.hpp"
 #include "xwayland.hpp"
 
@@ -50,7 +51,7 @@ void record_committed_buffer(wlr_surface *surface, BufferInfo &info) {
     void *data = nullptr;
     uint32_t format = 0;
     size_t stride = 0;
-    if (source->impl->get_dmabuf == nullptr && source->impl->begin_data_ptr_access != nullptr &&
+    if (is_shm_buffer(source) &&
         wlr_buffer_begin_data_ptr_access(source, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data, &format, &stride)) {
         wlr_buffer_end_data_ptr_access(source);
         info.type = "shm";

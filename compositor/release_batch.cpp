@@ -2,17 +2,9 @@
 
 #include "log.hpp"
 #include "request_veto.hpp"
+#include "shm_buffer.hpp"
 
 namespace planar {
-namespace {
-
-// A wl_shm client buffer: wlroots' shm wrapper maps its data and has no
-// dma-buf (planar's dma-buf buffers may map theirs for the CPU importer).
-bool is_shm(const wlr_buffer *buffer) {
-    return buffer != nullptr && buffer->impl->get_dmabuf == nullptr && buffer->impl->begin_data_ptr_access != nullptr;
-}
-
-} // namespace
 
 ReleaseBatch::ReleaseBatch(wl_event_loop *loop, RequestVeto &veto) {
     bound_timer_ = wl_event_loop_add_timer(loop, handle_bound, this);
@@ -41,7 +33,9 @@ void ReleaseBatch::hold(wlr_surface *surface) {
 }
 
 void ReleaseBatch::hold_buffer(wlr_buffer *buffer) {
-    if (!is_shm(buffer)) return;
+    if (!is_shm_buffer(buffer)) return;
+    // Armed anew with each batch: one timerfd_settime a frame costs less
+    // than the wake-ups of a timer left running.
     if (held_.empty()) {
         wl_event_source_timer_update(bound_timer_, static_cast<int>(bound.count()));
     }

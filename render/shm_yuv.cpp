@@ -6,6 +6,7 @@
 
 #include "format_info.hpp"
 #include "log.hpp"
+#include "shm_buffer.hpp"
 #include "yuv.hpp"
 
 namespace render {
@@ -90,9 +91,8 @@ void ShmYuvRenderer::watch(wlr_compositor *compositor) {
 
 wlr_texture *ShmYuvRenderer::texture_from_buffer(wlr_renderer *renderer, wlr_buffer *buffer) {
     auto &self = ForwardingRenderer::owner_of<ShmYuvRenderer>(renderer);
-    // dma-bufs (planar's and any other) go straight on: asking them for a
-    // data pointer would map them on the CPU.
-    if (buffer->impl->get_dmabuf == nullptr && buffer->impl->begin_data_ptr_access != nullptr) {
+    // dma-bufs (planar's and any other) go straight on.
+    if (is_shm_buffer(buffer)) {
         void *data = nullptr;
         uint32_t format = 0;
         size_t stride = 0;

@@ -43,8 +43,9 @@ struct Feedback {
     uint64_t time_ns = 0;
 };
 
-// When the events about one commit arrived, as TestClient::reads() counts:
-// events of one read were sent together (one flush of the compositor).
+// When the events about one commit arrived, counted in dispatch_until's
+// reads from the socket (a roundtrip's are not counted): events of one read
+// were sent together (one flush of the compositor).
 struct CommitEvents {
     int64_t done_read = -1;             // its frame callback's done
     int64_t replaced_release_read = -1; // release of the buffer this commit replaced
@@ -134,8 +135,6 @@ public:
     const std::vector<Feedback> &feedback() const { return feedback_; }
     // One entry per commit(), in order.
     const std::vector<CommitEvents> &commits() const { return commits_; }
-    // Reads from the socket so far (dispatch_until's; a roundtrip's are not counted).
-    int64_t reads() const { return reads_; }
     uint32_t presentation_clock() const { return clock_id_; }
     int frames_done() const { return frames_done_; }
 
@@ -189,7 +188,7 @@ private:
     int frames_done_ = 0;
     Buffer *attached_ = nullptr; // the buffer of the last commit()
     std::vector<CommitEvents> commits_;
-    int64_t reads_ = 0;
+    int64_t reads_ = 0; // dispatch_until's reads from the socket
     // Feedback objects record into feedback_[index]; the listener data is the index.
     std::vector<Feedback> feedback_;
     std::map<struct wp_presentation_feedback *, size_t> feedback_index_;

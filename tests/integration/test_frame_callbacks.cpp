@@ -84,6 +84,7 @@ TEST_F(PlanarTest, ASurfaceNoOutputShowsStillGetsItsBuffersBack) {
     wl_buffer *second = client.shm_buffer(64, 64);
     ASSERT_NE(surface, nullptr);
     ASSERT_NE(first, nullptr);
+    ASSERT_NE(second, nullptr);
     bool released = false;
     static const wl_buffer_listener listener = {.release = [](void *data, wl_buffer *) { *static_cast<bool *>(data) = true; }};
     wl_buffer_add_listener(first, &listener, &released);
